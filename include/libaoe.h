@@ -1,0 +1,283 @@
+/* libaoe: a userspace ATA-over-Ethernet (AoE) initiator library.
+ *
+ * libaoe speaks AoE (ATA commands in raw Ethernet frames, EtherType
+ * 0x88A2) through libpcap.  One handle talks to one target (shelf.slot),
+ * possibly over several local interfaces and several target MACs.
+ *
+ * Lifecycle (modelled on libpcap's create -> set -> activate):
+ *
+ *   aoe_handle *h = aoe_create ();
+ *   aoe_add_interface (h, "eth0");
+ *   aoe_set_target (h, 0, 1);
+ *   if (aoe_connect (h) == -1) { fprintf (stderr, "%s\n", aoe_get_error ()); ... }
+ *   aoe_pread (h, buf, 4096, 0);
+ *   aoe_close (h);
+ *
+ * Threads: by default the first I/O call starts one private I/O thread that
+ * owns the protocol engine; every other call is safe from any number of threads
+ * at once.  With aoe_set_loop the handle instead runs on the caller's libev
+ * loop, starts no thread, and completion callbacks run from that loop.
+ *
+ * Errors: every call that can fail returns -1 (or NULL) and sets a
+ * thread-local message and errno, read with aoe_get_error and
+ * aoe_get_errno (like libnbd's nbd_get_error / nbd_get_errno).
+ *
+ * Errno values reported for I/O (completion callbacks and blocking calls):
+ *   EINVAL     bad argument: offset or length not a multiple of 512, NULL
+ *              buffer, wrong handle state (not connected, already
+ *              connected); also AoE error 2 (bad argument) from the target
+ *   ENOSPC     the range ends past the target's capacity (checked before
+ *              anything is sent), or the target answered ATA IDNF
+ *   EPERM      the target refused a write with ATA ABRT (vblade -r: a
+ *              read-only export)
+ *   EACCES     the target is reserved by another initiator (AoE error 6)
+ *   EIO        no answer within the command timeout; ATA error status
+ *              (status & 0xA9) other than the cases above; AoE errors 1,
+ *              3 and 5
+ *   EEXIST     AoE error 4: a config string is already set (admin calls)
+ *   ETIMEDOUT  connect or discovery found no target within its time limit
+ *   ENOTSUP    flush on a target whose IDENTIFY offers no FLUSH CACHE
+ *   ESHUTDOWN  the handle was closed while the command was queued
+ *   ENOMEM     out of memory
+ * nbdkit turns unknown errnos into EINVAL, so its plugin maps these further
+ * to EIO, ENOSPC, EPERM and ESHUTDOWN.
+ */
+#ifndef LIBAOE_H
+#define LIBAOE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this header; aoe_get_version returns the library's. */
+#define LIBAOE_VERSION_MAJOR 0
+#define LIBAOE_VERSION_MINOR 1
+#define LIBAOE_VERSION_MICRO 0
+#define LIBAOE_VERSION_STRING "0.1.0"
+
+/* Feature macros for programs that must build against several versions. */
+#define AOE_HAVE_AIO 1
+#define AOE_HAVE_DISCOVER 1
+#define AOE_HAVE_STATS 1
+#define AOE_HAVE_SET_LOOP 1
+
+/* Size in bytes of one ATA sector; every offset and length is a multiple. */
+#define AOE_SECTOR_SIZE 512
+
+/* Default command timeout (milliseconds) before an unanswered command fails
+ * with EIO.  The kernel driver's aoe_deadsecs is 180 s; 60 s is long
+ * enough to ride out a target restart and short enough to surface a dead
+ * link.  0 means retry forever. */
+#define AOE_DEFAULT_TIMEOUT_MS 60000
+
+/* Default time aoe_connect waits for the target to answer discovery. */
+#define AOE_DEFAULT_DISCOVER_TIMEOUT_MS 5000
+
+/* The opaque handle: one target, its interfaces, its I/O engine. */
+typedef struct aoe_handle aoe_handle;
+
+/* libev's loop type, so this header does not require <ev.h>. */
+struct ev_loop;
+
+/* Completion of an asynchronous command.  callback runs exactly once, on
+ * the handle's I/O thread (or from the caller's libev loop), with err = 0
+ * on success or an errno from the list above.  It must not call blocking
+ * functions on the same handle; submitting new aio commands is allowed. */
+typedef struct {
+  void (*callback) (void *user_data, int err); /* NULL: fire and forget */
+  void *user_data;                             /* passed back verbatim */
+} aoe_completion;
+
+/* What IDENTIFY and Query Config told us about a connected target. */
+struct aoe_info {
+  uint16_t shelf;            /* AoE major address */
+  uint8_t slot;              /* AoE minor address */
+  uint64_t size;             /* capacity in bytes */
+  int lba48;                 /* 1 if the target uses 48-bit LBA commands */
+  int can_flush;             /* 1 if IDENTIFY offers FLUSH CACHE (EXT) */
+  char model[41];            /* IDENTIFY model, trimmed */
+  char serial[21];           /* IDENTIFY serial number, trimmed */
+  char firmware[9];          /* IDENTIFY firmware revision, trimmed */
+  unsigned buffer_count;     /* Query Config buffer count (first MAC) */
+  unsigned firmware_version; /* Query Config firmware version (vblade 25: 0x4019) */
+  unsigned sectors_per_frame; /* sectors carried by one data frame */
+  unsigned nmacs;            /* target MACs (ports) in use */
+  uint8_t macs[8][6];        /* their addresses, first nmacs valid */
+  char config[1025];         /* the config string, NUL-terminated */
+};
+
+/* Counters and live protocol state; see aoe_get_stats. */
+struct aoe_stats {
+  uint64_t frames_sent;       /* every frame handed to the network */
+  uint64_t frames_received;   /* every AoE response frame that reached the engine */
+  uint64_t retransmits;       /* frames sent again after their timeout */
+  uint64_t timeouts;          /* commands failed because no answer came in time */
+  uint64_t dropped_foreign;   /* replies from unknown MACs, wrong shelf.slot or stale tags */
+  uint64_t dropped_malformed; /* replies too short or otherwise undecodable */
+  uint64_t late_replies;      /* replies to a superseded tag that completed a frame */
+  uint64_t duplicates;        /* replies for frames already completed */
+  uint64_t aoe_errors;        /* replies with the AoE error flag */
+  uint64_t ata_errors;        /* replies with ATA error status */
+  uint64_t bytes_read;        /* payload bytes read from the target */
+  uint64_t bytes_written;     /* payload bytes written to the target */
+  uint64_t commands_completed; /* aio commands retired, success or not */
+  unsigned window;            /* current window (frames in flight allowed), all ports */
+  unsigned window_max;        /* window ceiling: min(buffer count, cap), all ports */
+  unsigned in_flight;         /* frames in flight now */
+  uint64_t srtt_us;           /* smoothed round-trip time, first port */
+  uint64_t rttvar_us;         /* round-trip time variation, first port */
+  uint64_t rto_us;            /* current retransmit timeout, first port */
+};
+
+/* One target found by aoe_discover. */
+struct aoe_target_info {
+  uint16_t shelf;             /* AoE major address */
+  uint8_t slot;               /* AoE minor address */
+  uint8_t mac[6];             /* the MAC that answered */
+  char iface[64];             /* local interface it answered on */
+  unsigned buffer_count;      /* Query Config buffer count */
+  unsigned firmware_version;  /* Query Config firmware version */
+  unsigned sectors_per_frame; /* min(advertised sector count (0 means 2), MTU bound) */
+  char config[1025];          /* config string, NUL-terminated */
+  int identified;             /* 1 if IDENTIFY answered and the fields below are set */
+  uint64_t size;              /* capacity in bytes */
+  int lba48;                  /* 1 if LBA48 */
+  char model[41];             /* IDENTIFY model, trimmed */
+  char serial[21];            /* IDENTIFY serial, trimmed */
+  char firmware[9];           /* IDENTIFY firmware revision, trimmed */
+};
+
+/* ---- errors ---- */
+
+/* The message of the last failed call in this thread, or NULL if none. */
+const char *aoe_get_error (void);
+
+/* The errno of the last failed call in this thread (0 if unknown). */
+int aoe_get_errno (void);
+
+/* The library version as "MAJOR.MINOR.MICRO". */
+const char *aoe_get_version (void);
+
+/* ---- lifecycle ---- */
+
+/* Create an unconnected handle.  NULL (with the error set) on ENOMEM. */
+aoe_handle *aoe_create (void);
+
+/* Fail every queued command with ESHUTDOWN, stop the I/O thread, release
+ * the interfaces and free the handle.  NULL is a no-op. */
+void aoe_close (aoe_handle *h);
+
+/* Add a local interface to send and receive on (may be called several
+ * times: multipath).  Fails with ENODEV if it does not exist.  Before
+ * connect only. */
+int aoe_add_interface (aoe_handle *h, const char *ifname);
+
+/* Choose the target: shelf 0-65534, slot 0-254 (the broadcast addresses
+ * 65535 and 255 are refused with EINVAL).  Before connect only. */
+int aoe_set_target (aoe_handle *h, unsigned shelf, unsigned slot);
+
+/* Accept only this target MAC (6 bytes); NULL removes the pin. */
+int aoe_set_target_mac (aoe_handle *h, const uint8_t *mac);
+
+/* Milliseconds an I/O command may stay unanswered before it fails with EIO
+ * (default AOE_DEFAULT_TIMEOUT_MS; 0 = retry forever).  Any time. */
+int aoe_set_timeout (aoe_handle *h, unsigned ms);
+
+/* Milliseconds aoe_connect waits for discovery and IDENTIFY (default
+ * AOE_DEFAULT_DISCOVER_TIMEOUT_MS, must be > 0).  Before connect only. */
+int aoe_set_discover_timeout (aoe_handle *h, unsigned ms);
+
+/* Cap the frames in flight per target MAC below the target's advertised
+ * buffer count (1-256; 0 = no cap beyond the buffer count). */
+int aoe_set_max_in_flight (aoe_handle *h, unsigned frames);
+
+/* Cap the sectors per data frame (1-255; 0 = no cap beyond MTU and the
+ * target's limit).  Before connect only. */
+int aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors);
+
+/* Run on the caller's libev loop instead of a private I/O thread.  Blocking
+ * calls then drive that loop themselves and must be called from the loop's
+ * thread, outside callbacks.  Before connect only. */
+int aoe_set_loop (aoe_handle *h, struct ev_loop *loop);
+
+/* Debug output: a function receiving one line at a time (no newline), and
+ * a mask of what to log (AOE_DEBUG_*).  fn NULL logs to stderr.  The
+ * environment variable LIBAOE_DEBUG=1 turns on AOE_DEBUG_EVENTS. */
+#define AOE_DEBUG_EVENTS 1 /* connect, discovery, timeouts, window changes */
+#define AOE_DEBUG_FRAMES 2 /* one line per frame sent and received */
+int aoe_set_debug (aoe_handle *h, unsigned mask,
+                   void (*fn) (void *opaque, const char *line), void *opaque);
+
+/* Open the interfaces, find the target (broadcast Query Config), read its
+ * IDENTIFY.  Blocks up to the discover timeout.  ETIMEDOUT if no target
+ * answers; EPERM without CAP_NET_RAW; ENODEV if an interface vanished.
+ * Connect itself starts no thread: without aoe_set_loop, the private I/O
+ * thread starts with the first I/O call, so a program may fork between
+ * aoe_connect and its first I/O (nbdkit does: get_ready, then fork). */
+int aoe_connect (aoe_handle *h);
+
+/* ---- information ---- */
+
+/* Capacity of the connected target in bytes, or -1. */
+int64_t aoe_get_size (aoe_handle *h);
+
+/* Fill *info about the connected target.  0 or -1. */
+int aoe_get_info (aoe_handle *h, struct aoe_info *info);
+
+/* Copy the counters into *stats.  size is sizeof (struct aoe_stats) as the
+ * caller knows it (forward compatibility).  0 or -1. */
+int aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size);
+
+/* ---- asynchronous I/O ----
+ * Each returns a cookie >= 1 identifying the command, or -1 if it could not
+ * be queued (then the callback is not called).  buf must stay valid until
+ * the callback runs.  offset and count must be multiples of 512; count may
+ * be anything up to 32 MiB and is split into frames internally. */
+
+/* Read count bytes at offset into buf. */
+int64_t aoe_aio_pread (aoe_handle *h, void *buf, size_t count,
+                       uint64_t offset, aoe_completion cb);
+
+/* Write count bytes from buf at offset.  Overlapping writes land in the
+ * order they were submitted. */
+int64_t aoe_aio_pwrite (aoe_handle *h, const void *buf, size_t count,
+                        uint64_t offset, aoe_completion cb);
+
+/* Flush the target's write cache.  Completes only after every write
+ * submitted before it has completed. */
+int64_t aoe_aio_flush (aoe_handle *h, aoe_completion cb);
+
+/* Number of commands queued or in flight. */
+unsigned aoe_aio_in_flight (aoe_handle *h);
+
+/* ---- blocking I/O (safe from many threads at once) ---- */
+
+/* Read count bytes at offset into buf.  0 or -1. */
+int aoe_pread (aoe_handle *h, void *buf, size_t count, uint64_t offset);
+
+/* Write count bytes from buf at offset.  0 or -1. */
+int aoe_pwrite (aoe_handle *h, const void *buf, size_t count, uint64_t offset);
+
+/* Flush the target's write cache.  0 or -1. */
+int aoe_flush (aoe_handle *h);
+
+/* ---- discovery ----
+ * Broadcast Query Config on every interface added to h (the handle need
+ * not be connected and its target is ignored), collect answers for
+ * timeout_ms, IDENTIFY each target found, and return them sorted by shelf,
+ * slot, MAC.  *targets is freed with aoe_free_targets.  Returns the number
+ * of targets (0 if none answered) or -1. */
+int aoe_discover (aoe_handle *h, unsigned timeout_ms,
+                  struct aoe_target_info **targets);
+
+/* Free a list returned by aoe_discover. */
+void aoe_free_targets (struct aoe_target_info *targets);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBAOE_H */

@@ -1,0 +1,203 @@
+/* The sans-I/O AoE protocol engine.
+ *
+ * Commands and received frames go in; frames to send, completions and the
+ * next deadline come out.  Time (microseconds on any monotonic clock) is
+ * always an argument: the engine never reads a clock, never makes a
+ * syscall, never allocates after aoe_engine_new.  One thread owns an
+ * engine; the shell (lib/loop.c) serialises every call.
+ *
+ * Shell contract:
+ *   - after any call that may create work (submit, receive, tick), drain
+ *     aoe_engine_next_frame until it returns 0 and send every frame on the
+ *     interface it names;
+ *   - arm one timer for aoe_engine_next_deadline and call aoe_engine_tick
+ *     when it fires (calling tick early or late is harmless);
+ *   - completions run synchronously inside submit/receive/tick/fail_all
+ *     through each command's complete function.
+ */
+#ifndef AOE_ENGINE_H
+#define AOE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libaoe.h"
+#include "ata.h"
+#include "wire.h"
+
+#define AOE_MAX_IFACES 8       /* local interfaces per engine */
+#define AOE_MAX_PORTS 8        /* target MACs (ports) per engine */
+#define AOE_MAX_SLOTS 256      /* frames in flight, all ports together */
+#define AOE_MAX_FRAME 9216     /* largest frame the engine builds (bytes) */
+#define AOE_MAX_CMD_BYTES (32u << 20) /* largest read/write command */
+
+/* Retransmit timeout bounds (microseconds).  The floor keeps scheduling
+ * noise on a loaded two-core machine from triggering spurious resends
+ * (veth RTTs are ~100 us, but vblade serves a 16-frame jumbo burst
+ * serially); the ceiling keeps a dead path from stalling recovery. */
+#define AOE_RTO_MIN_US 20000
+#define AOE_RTO_MAX_US 4000000
+#define AOE_RTO_INITIAL_US 250000 /* before the first RTT sample */
+
+/* What a command asks the engine to do. */
+enum aoe_op {
+  AOE_OP_READ,    /* read sectors of the bound target into buf */
+  AOE_OP_WRITE,   /* write sectors from buf to the bound target */
+  AOE_OP_FLUSH,   /* ATA FLUSH CACHE (EXT) after all earlier writes */
+  AOE_OP_CONTROL, /* one arbitrary request frame; replies go to on_reply */
+};
+
+struct aoe_command;
+
+/* Called for each reply to a control command.  frame/len is the whole
+ * reply (Ethernet header included, already checked: response flag, tag,
+ * command code, and source MAC when the request had a unicast dst).
+ * iface is the local interface index it arrived on.  Return 0 to complete
+ * the command with success, 1 to keep waiting (collect mode: discovery),
+ * or a positive errno to complete it with that error. */
+typedef int (*aoe_reply_fn) (struct aoe_command *cmd, const uint8_t *frame,
+                             size_t len, unsigned iface);
+
+/* Called exactly once when a command is retired; err is 0 or an errno. */
+typedef void (*aoe_complete_fn) (struct aoe_command *cmd, int err);
+
+/* An intrusive doubly linked list node. */
+struct aoe_list {
+  struct aoe_list *next; /* next node (the head itself when last) */
+  struct aoe_list *prev; /* previous node */
+};
+
+/* One command.  The submitter owns the memory and fills the public part;
+ * the engine uses the private part until complete() has been called. */
+struct aoe_command {
+  /* -- filled by the submitter -- */
+  enum aoe_op op;           /* what to do */
+  void *buf;                /* READ: destination; WRITE: source */
+  uint64_t sector;          /* READ/WRITE: first sector */
+  uint32_t count;           /* READ/WRITE: sectors (1 .. AOE_MAX_CMD_BYTES/512) */
+  uint32_t timeout_ms;      /* 0: the engine's default; UINT32_MAX: never */
+  aoe_complete_fn complete; /* retirement callback (required) */
+  void *user;               /* free for the submitter */
+  /* CONTROL only: */
+  uint8_t aoe_command;      /* AOE_CMD_* of the request */
+  const uint8_t *arg;       /* bytes from offset 24 of the request */
+  size_t arg_len;           /* their length (frame = 24 + arg_len) */
+  uint16_t shelf;           /* destination major (0xFFFF broadcast) */
+  uint8_t slot;             /* destination minor (0xFF broadcast) */
+  uint8_t dst[6];           /* destination MAC (ff:..:ff broadcast) */
+  int iface;                /* local interface index; -1: every interface */
+  aoe_reply_fn on_reply;    /* reply handler (required) */
+  bool collect;             /* complete with 0 at the deadline, not ETIMEDOUT */
+
+  /* -- engine private -- */
+  struct aoe_list link;     /* in the engine's command list (submit order) */
+  struct aoe_list issue_link; /* in the issue queue while sectors remain */
+  uint64_t seq;             /* submission sequence number */
+  uint64_t deadline;        /* absolute time the command fails (UINT64_MAX: never) */
+  uint32_t next_sector;     /* sectors handed to frames so far (relative) */
+  uint32_t done_sectors;    /* sectors acknowledged so far */
+  unsigned frames_out;      /* frames of this command in slots */
+  unsigned waiting_on;      /* older incomplete commands this one must wait for */
+  bool issued_all;          /* every frame has been handed to a slot */
+};
+
+/* A local interface as the shell opened it. */
+struct aoe_iface_info {
+  uint8_t mac[6];   /* our MAC on it (source of every frame we send) */
+  unsigned mtu;     /* its MTU (frame sectors = (mtu - 36) / 512) */
+};
+
+/* Fixed parameters of an engine. */
+struct aoe_engine_config {
+  uint16_t shelf;           /* bound target major (0xFFFF: none, control only) */
+  uint8_t slot;             /* bound target minor */
+  bool mac_pinned;          /* accept only pinned_mac as a port */
+  uint8_t pinned_mac[6];    /* the pinned MAC */
+  uint32_t timeout_ms;      /* default command timeout; 0 = forever */
+  unsigned max_in_flight;   /* window cap per port; 0 = buffer count */
+  unsigned max_sectors;     /* frame sectors cap; 0 = none */
+  void (*debug) (void *opaque, unsigned mask, const char *fmt, ...); /* NULL: quiet */
+  void *debug_opaque;       /* passed to debug */
+};
+
+/* The engine (opaque). */
+struct aoe_engine;
+
+/* Create an engine for the given interfaces (1..AOE_MAX_IFACES, copied).
+ * NULL on ENOMEM or bad arguments (errno set). */
+struct aoe_engine *aoe_engine_new (const struct aoe_engine_config *cfg,
+                                   const struct aoe_iface_info *ifaces,
+                                   size_t nifaces);
+
+/* Free the engine.  Commands still queued are NOT completed: call
+ * aoe_engine_fail_all first. */
+void aoe_engine_free (struct aoe_engine *e);
+
+/* Add (or refresh) a target port: a MAC that answered Query Config for
+ * the bound shelf.slot on local interface iface.  Sets its window from the
+ * buffer count and its frame size from the sector count and the
+ * interface's MTU.  Refused (-1, errno EPERM) for a MAC other than the
+ * pinned one; ENOSPC when AOE_MAX_PORTS are in use.  Returns the port
+ * index.  (The engine also does this itself for unsolicited Query Config
+ * replies about the bound target.) */
+int aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
+                         const uint8_t mac[6],
+                         const struct aoe_config_arg *cfg, uint64_t now);
+
+/* Record the bound target's IDENTIFY; READ/WRITE/FLUSH are refused
+ * (ENOTCONN) until this is called. */
+void aoe_engine_set_identity (struct aoe_engine *e,
+                              const struct aoe_identity *id);
+
+/* Queue a command.  0 on success (complete() will be called later, never
+ * from inside submit); or a positive errno, with complete() NOT called:
+ * EINVAL bad fields, ENOTCONN no identity or no port yet for data
+ * commands, ENOSPC range past the capacity, ENOTSUP flush without FLUSH
+ * CACHE support. */
+int aoe_engine_submit (struct aoe_engine *e, struct aoe_command *cmd,
+                       uint64_t now);
+
+/* Hand a received frame (Ethernet header included) to the engine;
+ * iface is the local interface index it arrived on.  Never fails: frames
+ * that do not fit are counted and dropped. */
+void aoe_engine_receive (struct aoe_engine *e, const uint8_t *frame,
+                         size_t len, unsigned iface, uint64_t now);
+
+/* Build the next frame to send into buf (cap >= AOE_MAX_FRAME).  Returns
+ * its length and sets *iface, or 0 when nothing is ready to go (window
+ * full or no work). */
+size_t aoe_engine_next_frame (struct aoe_engine *e, uint64_t now,
+                              uint8_t *buf, size_t cap, unsigned *iface);
+
+/* The earliest time tick() has work to do (a retransmit or a command
+ * deadline), or UINT64_MAX. */
+uint64_t aoe_engine_next_deadline (const struct aoe_engine *e);
+
+/* Process timeouts due at now: queue retransmissions, fail commands past
+ * their deadline with EIO (control commands: ETIMEDOUT, or 0 if collect). */
+void aoe_engine_tick (struct aoe_engine *e, uint64_t now);
+
+/* Complete every queued and in-flight command with err (ESHUTDOWN on
+ * close).  Late replies to them are ignored afterwards. */
+void aoe_engine_fail_all (struct aoe_engine *e, int err);
+
+/* Commands queued or in flight. */
+unsigned aoe_engine_pending (const struct aoe_engine *e);
+
+/* Copy counters and live state into *st. */
+void aoe_engine_get_stats (const struct aoe_engine *e, struct aoe_stats *st);
+
+/* Ports known (target MACs); *mac of port i; its buffer count. */
+unsigned aoe_engine_nports (const struct aoe_engine *e);
+void aoe_engine_port_info (const struct aoe_engine *e, unsigned i,
+                           uint8_t mac[6], unsigned *iface,
+                           unsigned *buffer_count);
+
+/* Sectors per data frame now in use (min over ports), 0 if no port. */
+unsigned aoe_engine_frame_sectors (const struct aoe_engine *e);
+
+/* The identity set by aoe_engine_set_identity, or NULL. */
+const struct aoe_identity *aoe_engine_identity (const struct aoe_engine *e);
+
+#endif /* AOE_ENGINE_H */
