@@ -99,6 +99,7 @@ struct aoe_command {
   uint32_t done_sectors;    /* sectors acknowledged so far */
   unsigned frames_out;      /* frames of this command in slots */
   unsigned waiting_on;      /* older incomplete commands this one must wait for */
+  uint32_t spilled;         /* sectors split off shrunk frames, not yet reissued */
   bool issued_all;          /* every frame has been handed to a slot */
 };
 
@@ -181,6 +182,10 @@ void aoe_engine_tick (struct aoe_engine *e, uint64_t now);
 /* Complete every queued and in-flight command with err (ESHUTDOWN on
  * close).  Late replies to them are ignored afterwards. */
 void aoe_engine_fail_all (struct aoe_engine *e, int err);
+
+/* Change the default command timeout (ms, 0 = forever) for commands
+ * submitted from now on. */
+void aoe_engine_set_timeout (struct aoe_engine *e, uint32_t timeout_ms);
 
 /* Commands queued or in flight. */
 unsigned aoe_engine_pending (const struct aoe_engine *e);

@@ -1,0 +1,247 @@
+/* Private structures of the sans-I/O engine, shared by engine.c (commands
+ * and queues), engine-frame.c (building frames), engine-receive.c
+ * (matching replies) and engine-window.c (RTT, RTO and window per port).
+ */
+#ifndef AOE_ENGINE_INTERNAL_H
+#define AOE_ENGINE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "engine.h"
+
+/* Tags: bit 31 is 0 (the kernel reserves it for userland tools), bits
+ * 30-16 the slot's generation (1..AOE_GEN_MAX, never 0 so that vblade's
+ * tag-0 announcement matches nothing), bits 15-0 the slot index. */
+#define AOE_GEN_MAX 0x7FFF
+
+/* Ethernet's minimum frame (without FCS): requests are padded to it. */
+#define AOE_MIN_FRAME 60
+
+/* Life of a slot. */
+enum aoe_slot_state {
+  SLOT_FREE,      /* unused, on the free stack */
+  SLOT_IN_FLIGHT, /* sent, counted in its port's nout, awaiting a reply */
+  SLOT_RESEND,    /* timed out, queued on the engine's rexmit list */
+  SLOT_SENDING,   /* control frame still to go out on some interfaces */
+};
+
+/* One frame in flight: a piece of a command (or a whole control command),
+ * identified on the wire by its tag. */
+struct aoe_slot {
+  struct aoe_command *cmd;  /* owner, NULL when free */
+  enum aoe_slot_state state; /* see enum aoe_slot_state */
+  uint16_t gen;             /* generation of the latest transmission */
+  uint16_t first_gen;       /* generation of the first transmission */
+  uint16_t prev_first_gen;  /* range of the previous use, to spot duplicates */
+  uint16_t prev_gen;        /* ... its last generation */
+  uint32_t rel_sector;      /* first sector, relative to cmd->sector */
+  uint16_t count;           /* sectors carried */
+  uint8_t port;             /* port of the latest transmission (data) */
+  uint8_t ifaces_left;      /* control: bitmask of interfaces still to send on */
+  unsigned retries;         /* retransmissions so far */
+  uint64_t sent_at;         /* time of the latest transmission */
+  uint64_t resend_at;       /* when it times out (IN_FLIGHT only) */
+  struct aoe_list rexmit_link; /* in the engine's rexmit list (RESEND) */
+};
+
+/* One target MAC on one local interface: the unit of window and RTT. */
+struct aoe_port {
+  uint8_t mac[6];           /* target MAC */
+  unsigned iface;           /* local interface it answered on */
+  unsigned buffer_count;    /* Query Config buffer count */
+  unsigned firmware;        /* Query Config firmware version */
+  unsigned frame_sectors;   /* sectors per frame this port can carry */
+  unsigned nframes;         /* window ceiling: min(buffer count, cap), >= 1 */
+  unsigned cwnd;            /* current window (frames in flight allowed) */
+  unsigned ssthresh;        /* slow-start threshold */
+  unsigned next_cwnd;       /* congestion avoidance countdown */
+  unsigned nout;            /* frames in flight now */
+  bool have_rtt;            /* at least one RTT sample taken */
+  int64_t srtt_us;          /* smoothed RTT */
+  int64_t rttvar_us;        /* RTT mean deviation */
+  uint64_t loss_tick;       /* time of the last window collapse */
+  unsigned losses;          /* timeouts since the last reply from it */
+  unsigned big_losses;      /* large-frame timeouts since a large frame was answered */
+  unsigned small_ok;        /* small frames answered since then */
+  bool demoted;             /* losing frames: used only for probes */
+  uint64_t probe_at;        /* when a demoted port may carry a probe */
+};
+
+/* A port whose frames time out this many times in a row, with no reply
+ * in between, is demoted while another port works; it then carries one
+ * probe frame per AOE_PROBE_INTERVAL_US and is restored by any reply. */
+#define AOE_DEMOTE_LOSSES 4
+#define AOE_PROBE_INTERVAL_US 1000000
+
+/* Path MTU trouble: frames of more than AOE_SMALL_SECTORS sectors that
+ * time out a second time are shrunk to AOE_SMALL_SECTORS (the rest is
+ * reissued separately); once AOE_JUMBO_LOSSES large frames were lost while
+ * small ones got through, or the target refuses a large frame with AoE
+ * error 2, the port falls back to AOE_SMALL_SECTORS for good (until the
+ * target re-announces its sector count). */
+#define AOE_SMALL_SECTORS 2
+#define AOE_JUMBO_LOSSES 4
+
+/* Sectors of a command split off a shrunk frame, waiting to be issued. */
+struct aoe_spill {
+  struct aoe_command *cmd;  /* owner */
+  uint32_t rel_sector;      /* first sector, relative to cmd->sector */
+  uint32_t count;           /* sectors */
+};
+
+/* The engine. */
+struct aoe_engine {
+  struct aoe_engine_config cfg;            /* parameters (copied) */
+  struct aoe_iface_info ifaces[AOE_MAX_IFACES]; /* local interfaces */
+  unsigned nifaces;                        /* how many */
+  struct aoe_port ports[AOE_MAX_PORTS];    /* target MACs */
+  unsigned nports;                         /* how many */
+  unsigned rr;                             /* round-robin cursor over ports */
+  struct aoe_identity id;                  /* the bound target's IDENTIFY */
+  bool have_identity;                      /* id is valid */
+  unsigned frame_sectors;                  /* min over ports */
+  struct aoe_slot slots[AOE_MAX_SLOTS];    /* frames in flight */
+  uint16_t free_stack[AOE_MAX_SLOTS];      /* indices of free slots */
+  unsigned nfree;                          /* entries in free_stack */
+  struct aoe_list commands;                /* incomplete commands, submit order */
+  struct aoe_list issue_queue;             /* data commands with frames still to issue */
+  struct aoe_list control_queue;           /* control commands not yet sent */
+  struct aoe_list rexmit;                  /* slots waiting to be sent again */
+  struct aoe_slot *sending;                /* control slot mid-broadcast, or NULL */
+  struct aoe_spill spill[AOE_MAX_SLOTS];   /* ranges split off shrunk frames */
+  unsigned nspill;                         /* entries in spill */
+  unsigned ncommands;                      /* length of commands */
+  uint64_t seq;                            /* last submission sequence number */
+  struct aoe_stats stats;                  /* counters */
+};
+
+/* ---- list helpers ---- */
+
+/* Make an empty list (or an unlinked node). */
+static inline void
+aoe_list_init (struct aoe_list *l)
+{
+  l->next = l->prev = l;
+}
+
+/* True if the list is empty (or the node unlinked). */
+static inline bool
+aoe_list_empty (const struct aoe_list *l)
+{
+  return l->next == l;
+}
+
+/* Append node n at the tail of list l. */
+static inline void
+aoe_list_append (struct aoe_list *l, struct aoe_list *n)
+{
+  n->prev = l->prev;
+  n->next = l;
+  l->prev->next = n;
+  l->prev = n;
+}
+
+/* Unlink node n (safe on an unlinked node). */
+static inline void
+aoe_list_remove (struct aoe_list *n)
+{
+  n->prev->next = n->next;
+  n->next->prev = n->prev;
+  n->next = n->prev = n;
+}
+
+/* The struct containing a list node. */
+#define aoe_container_of(ptr, type, member) \
+  ((type *) ((char *) (ptr) - offsetof (type, member)))
+
+/* Log through the configured debug hook, if any. */
+#define aoe_engine_debug(e, mask, ...)                                   \
+  do {                                                                   \
+    if ((e)->cfg.debug)                                                  \
+      (e)->cfg.debug ((e)->cfg.debug_opaque, (mask), __VA_ARGS__);       \
+  } while (0)
+
+/* ---- engine.c: command bookkeeping used by the other parts ---- */
+
+/* Retire cmd with err: release its slots, unlink it, wake dependants,
+ * call complete(). */
+void aoe_engine_retire (struct aoe_engine *e, struct aoe_command *cmd, int err);
+
+/* Release slot s back to the free stack (adjusting its port's nout). */
+void aoe_engine_release_slot (struct aoe_engine *e, struct aoe_slot *s);
+
+/* The wire tag of slot index idx at its current generation. */
+uint32_t aoe_engine_tag (const struct aoe_engine *e, unsigned idx);
+
+/* True once cmd has nothing left to send or wait for. */
+static inline bool
+aoe_command_finished (const struct aoe_command *cmd)
+{
+  return cmd->issued_all && cmd->frames_out == 0 && cmd->spilled == 0;
+}
+
+/* ---- engine-mtu.c: path MTU fallback ---- */
+
+/* A data slot timed out (before it is queued for resend): count large
+ * frame losses, shrink the frame on its second timeout, fall back when
+ * large frames vanish while small ones get through. */
+void aoe_engine_mtu_on_timeout (struct aoe_engine *e, struct aoe_slot *s);
+
+/* A data slot was answered: track which frame sizes get through. */
+void aoe_engine_mtu_on_reply (struct aoe_engine *e, struct aoe_slot *s);
+
+/* The target refused slot s with AoE error 2 (bad argument): if it was a
+ * large frame, the target's sector limit shrank (its MTU went down): fall
+ * back, shrink s and queue it for immediate resend.  Returns true if
+ * handled so (the command goes on), false if the error stands. */
+bool aoe_engine_mtu_on_bad_arg (struct aoe_engine *e, struct aoe_slot *s);
+
+/* Take up to max sectors of the oldest spilled range; false if none. */
+bool aoe_engine_take_spill (struct aoe_engine *e, unsigned max,
+                            struct aoe_command **cmd, uint32_t *rel_sector,
+                            uint32_t *count);
+
+/* Drop every spilled range of cmd (it is being retired). */
+void aoe_engine_drop_spill (struct aoe_engine *e, struct aoe_command *cmd);
+
+/* ---- engine-receive.c ---- */
+
+/* True if generation g lies in the cyclic range [first, last]. */
+bool aoe_gen_in_range (uint16_t g, uint16_t first, uint16_t last);
+
+/* The generation after g (1..AOE_GEN_MAX, never 0). */
+uint16_t aoe_gen_next (uint16_t g);
+
+/* ---- engine-window.c: per-port RTT, RTO and window ---- */
+
+/* Set a port's window ceiling from its buffer count and the user cap,
+ * and restart its window at half the ceiling (at least 1). */
+void aoe_port_reset_window (struct aoe_port *p, unsigned cap);
+
+/* The port's retransmit timeout in microseconds. */
+uint64_t aoe_port_rto (const struct aoe_port *p);
+
+/* Feed one unambiguous RTT sample. */
+void aoe_port_rtt_sample (struct aoe_port *p, uint64_t rtt_us);
+
+/* A reply arrived for a frame counted in p->nout (call before nout--):
+ * grow the window (slow start, then congestion avoidance). */
+void aoe_port_on_reply (struct aoe_port *p);
+
+/* A frame on port pi timed out at now: collapse its window (once per
+ * RTO) and demote it after AOE_DEMOTE_LOSSES if another port is usable. */
+void aoe_engine_port_loss (struct aoe_engine *e, unsigned pi, uint64_t now);
+
+/* A valid reply came from port pi: it works, restore it if demoted. */
+void aoe_engine_port_alive (struct aoe_engine *e, unsigned pi);
+
+/* Pick the port for a new frame: one with window room, least loaded
+ * relative to its window, avoiding `avoid` when another has room, and
+ * demoted ports only for a due probe (or when all are demoted).
+ * -1 if every window is full. */
+int aoe_engine_pick_port (struct aoe_engine *e, int avoid, uint64_t now);
+
+/* Recompute e->frame_sectors as the minimum over ports. */
+void aoe_engine_update_frame_sectors (struct aoe_engine *e);
+
+#endif /* AOE_ENGINE_INTERNAL_H */
