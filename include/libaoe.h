@@ -130,6 +130,8 @@ struct aoe_stats {
   uint64_t srtt_us;           /* smoothed round-trip time, first port */
   uint64_t rttvar_us;         /* round-trip time variation, first port */
   uint64_t rto_us;            /* current retransmit timeout, first port */
+  uint64_t capture_drops;     /* frames our capture buffers dropped (ps_drop) */
+  uint64_t jumbo_fallbacks;   /* ports switched to 2-sector frames (large frames vanished) */
 };
 
 /* One target found by aoe_discover. */
@@ -191,7 +193,8 @@ int aoe_set_timeout (aoe_handle *h, unsigned ms);
 int aoe_set_discover_timeout (aoe_handle *h, unsigned ms);
 
 /* Cap the frames in flight per target MAC below the target's advertised
- * buffer count (1-256; 0 = no cap beyond the buffer count). */
+ * buffer count (1-256; 0 = no cap beyond the buffer count).  Before
+ * connect only. */
 int aoe_set_max_in_flight (aoe_handle *h, unsigned frames);
 
 /* Cap the sectors per data frame (1-255; 0 = no cap beyond MTU and the
@@ -204,8 +207,9 @@ int aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors);
 int aoe_set_loop (aoe_handle *h, struct ev_loop *loop);
 
 /* Debug output: a function receiving one line at a time (no newline), and
- * a mask of what to log (AOE_DEBUG_*).  fn NULL logs to stderr.  The
- * environment variable LIBAOE_DEBUG=1 turns on AOE_DEBUG_EVENTS. */
+ * a mask of what to log (AOE_DEBUG_*).  fn NULL logs to stderr.  fn may
+ * run on the I/O thread and must not call libaoe.  The environment
+ * variable LIBAOE_DEBUG=1 turns on AOE_DEBUG_EVENTS. */
 #define AOE_DEBUG_EVENTS 1 /* connect, discovery, timeouts, window changes */
 #define AOE_DEBUG_FRAMES 2 /* one line per frame sent and received */
 int aoe_set_debug (aoe_handle *h, unsigned mask,
@@ -216,7 +220,9 @@ int aoe_set_debug (aoe_handle *h, unsigned mask,
  * answers; EPERM without CAP_NET_RAW; ENODEV if an interface vanished.
  * Connect itself starts no thread: without aoe_set_loop, the private I/O
  * thread starts with the first I/O call, so a program may fork between
- * aoe_connect and its first I/O (nbdkit does: get_ready, then fork). */
+ * aoe_connect and its first I/O (nbdkit does: get_ready, then fork).
+ * After a fork only one of the processes may do I/O on the handle: they
+ * share its capture sockets. */
 int aoe_connect (aoe_handle *h);
 
 /* ---- information ---- */

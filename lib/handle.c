@@ -1,1 +1,446 @@
-/* placeholder: being written */
+/* The handle: create, close, settings, information, statistics, debug.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <net/if.h>
+
+#include "internal.h"
+
+/* Longest debug line passed to the debug function. */
+#define DEBUG_LINE_MAX 512
+
+/* Every AOE_DEBUG_* bit. */
+#define DEBUG_ALL (AOE_DEBUG_EVENTS | AOE_DEBUG_FRAMES)
+
+/* A word for each state, for error messages. */
+static const char *
+state_name (enum aoe_state state)
+{
+  switch (state) {
+  case AOE_STATE_CREATED: return "not connected";
+  case AOE_STATE_CONNECTED: return "already connected";
+  case AOE_STATE_CLOSING: return "closing";
+  }
+  return "in an unknown state";
+}
+
+/* Lock h if it is in state want: 0 with h->lock held, or -1 with the
+ * error set (EFAULT for NULL, EINVAL for the wrong state) and unlocked. */
+static int
+lock_in_state (struct aoe_handle *h, enum aoe_state want)
+{
+  if (h == NULL) {
+    aoe_internal_set_error (EFAULT, "handle is NULL");
+    return -1;
+  }
+  pthread_mutex_lock (&h->lock);
+  if (h->state != want) {
+    aoe_internal_set_error (h->state == AOE_STATE_CLOSING ? ESHUTDOWN : EINVAL,
+                            "handle is %s", state_name (h->state));
+    pthread_mutex_unlock (&h->lock);
+    return -1;
+  }
+  return 0;
+}
+
+int
+aoe_internal_check_state (struct aoe_handle *h, enum aoe_state want)
+{
+  if (lock_in_state (h, want) == -1)
+    return -1;
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+/* Format and deliver one debug line if mask is enabled on h. */
+static void
+debug_line (struct aoe_handle *h, unsigned mask, const char *fmt,
+            va_list args)
+{
+  char line[DEBUG_LINE_MAX];
+
+  if ((atomic_load (&h->debug_mask) & mask) == 0)
+    return;
+  vsnprintf (line, sizeof line, fmt, args);
+  pthread_mutex_lock (&h->debug_lock);
+  if (h->debug_fn)
+    h->debug_fn (h->debug_opaque, line);
+  else
+    fprintf (stderr, "libaoe: %s\n", line);
+  pthread_mutex_unlock (&h->debug_lock);
+}
+
+void
+aoe_internal_debug (struct aoe_handle *h, unsigned mask, const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  debug_line (h, mask, fmt, args);
+  va_end (args);
+}
+
+void
+aoe_internal_engine_debug (void *opaque, unsigned mask, const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  debug_line (opaque, mask, fmt, args);
+  va_end (args);
+}
+
+void
+aoe_internal_format_ifaces (char (*ifnames)[IF_NAMESIZE], size_t n,
+                            char *buf, size_t size)
+{
+  size_t used = 0;
+  size_t i;
+
+  buf[0] = '\0';
+  for (i = 0; i < n && used < size; ++i) {
+    int r = snprintf (buf + used, size - used, "%s%s",
+                      i > 0 ? ", " : "", ifnames[i]);
+    if (r < 0)
+      break;
+    used += (size_t) r;
+  }
+}
+
+void
+aoe_internal_format_mac (const uint8_t mac[6], char buf[18])
+{
+  snprintf (buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+/* The debug mask asked for by LIBAOE_DEBUG: a number (1 events,
+ * 2 frames, 3 both); any other non-empty value but "0" means events. */
+static unsigned
+debug_mask_from_environment (void)
+{
+  const char *value = getenv ("LIBAOE_DEBUG");
+  char *end;
+  unsigned long mask;
+
+  if (value == NULL || *value == '\0')
+    return 0;
+  mask = strtoul (value, &end, 10);
+  if (*end != '\0' || mask > DEBUG_ALL)
+    return AOE_DEBUG_EVENTS;
+  return (unsigned) mask;
+}
+
+const char *
+aoe_get_version (void)
+{
+  return LIBAOE_VERSION_STRING;
+}
+
+aoe_handle *
+aoe_create (void)
+{
+  struct aoe_handle *h;
+
+  aoe_api_enter ();
+  h = calloc (1, sizeof *h);
+  if (h == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    return NULL;
+  }
+  pthread_mutex_init (&h->lock, NULL);
+  pthread_mutex_init (&h->debug_lock, NULL);
+  pthread_mutex_init (&h->pool_lock, NULL);
+  h->state = AOE_STATE_CREATED;
+  atomic_init (&h->timeout_ms, AOE_DEFAULT_TIMEOUT_MS);
+  h->discover_timeout_ms = AOE_DEFAULT_DISCOVER_TIMEOUT_MS;
+  atomic_init (&h->debug_mask, debug_mask_from_environment ());
+  atomic_init (&h->thread_running, false);
+  atomic_init (&h->next_cookie, 0);
+  atomic_init (&h->in_flight, 0);
+  return h;
+}
+
+void
+aoe_close (aoe_handle *h)
+{
+  if (h == NULL)
+    return;
+  aoe_api_enter ();
+  /* From now on every call fails with ESHUTDOWN, also from completion
+   * callbacks run by the teardown below. */
+  pthread_mutex_lock (&h->lock);
+  h->state = AOE_STATE_CLOSING;
+  pthread_mutex_unlock (&h->lock);
+  if (h->io) {
+    aoe_internal_thread_stop (h);
+    aoe_internal_io_close (h->io);
+    h->io = NULL;
+  }
+  aoe_internal_requests_free (h);
+  pthread_mutex_destroy (&h->pool_lock);
+  pthread_mutex_destroy (&h->debug_lock);
+  pthread_mutex_destroy (&h->lock);
+  free (h);
+}
+
+int
+aoe_add_interface (aoe_handle *h, const char *ifname)
+{
+  size_t i;
+
+  aoe_api_enter ();
+  if (ifname == NULL) {
+    aoe_internal_set_error (EFAULT, "interface name is NULL");
+    return -1;
+  }
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  if (ifname[0] == '\0' || strlen (ifname) >= IF_NAMESIZE) {
+    aoe_internal_set_error (EINVAL, "invalid interface name \"%s\"", ifname);
+    goto err;
+  }
+  for (i = 0; i < h->nifaces; ++i) {
+    if (strcmp (h->ifnames[i], ifname) == 0) {
+      aoe_internal_set_error (EINVAL, "interface %s added twice", ifname);
+      goto err;
+    }
+  }
+  if (h->nifaces == AOE_MAX_IFACES) {
+    aoe_internal_set_error (EINVAL, "too many interfaces (at most %d)",
+                            AOE_MAX_IFACES);
+    goto err;
+  }
+  if (if_nametoindex (ifname) == 0) {
+    aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+    goto err;
+  }
+  strcpy (h->ifnames[h->nifaces++], ifname);
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+
+ err:
+  pthread_mutex_unlock (&h->lock);
+  return -1;
+}
+
+int
+aoe_set_target (aoe_handle *h, unsigned shelf, unsigned slot)
+{
+  aoe_api_enter ();
+  if (shelf > 0xFFFE) {
+    aoe_internal_set_error (EINVAL,
+                            "shelf %u out of range 0-65534 (65535 is broadcast)",
+                            shelf);
+    return -1;
+  }
+  if (slot > 0xFE) {
+    aoe_internal_set_error (EINVAL,
+                            "slot %u out of range 0-254 (255 is broadcast)",
+                            slot);
+    return -1;
+  }
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  h->shelf = shelf;
+  h->slot = slot;
+  h->target_set = true;
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_set_target_mac (aoe_handle *h, const uint8_t *mac)
+{
+  static const uint8_t zero[6];
+
+  aoe_api_enter ();
+  if (mac != NULL && ((mac[0] & 1) || memcmp (mac, zero, 6) == 0)) {
+    char text[18];
+
+    aoe_internal_format_mac (mac, text);
+    aoe_internal_set_error (EINVAL,
+                            "target MAC %s is not a unicast address", text);
+    return -1;
+  }
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  h->mac_pinned = mac != NULL;
+  if (mac)
+    memcpy (h->pinned_mac, mac, 6);
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_set_timeout (aoe_handle *h, unsigned ms)
+{
+  aoe_api_enter ();
+  if (h == NULL) {
+    aoe_internal_set_error (EFAULT, "handle is NULL");
+    return -1;
+  }
+  atomic_store (&h->timeout_ms, ms);
+  return 0;
+}
+
+int
+aoe_set_discover_timeout (aoe_handle *h, unsigned ms)
+{
+  aoe_api_enter ();
+  if (ms == 0) {
+    aoe_internal_set_error (EINVAL, "discover timeout must be > 0 ms");
+    return -1;
+  }
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  h->discover_timeout_ms = ms;
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_set_max_in_flight (aoe_handle *h, unsigned frames)
+{
+  aoe_api_enter ();
+  if (frames > AOE_MAX_SLOTS) {
+    aoe_internal_set_error (EINVAL,
+                            "max in flight %u out of range 0-%d", frames,
+                            AOE_MAX_SLOTS);
+    return -1;
+  }
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  h->max_in_flight = frames;
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors)
+{
+  aoe_api_enter ();
+  if (sectors > 255) {
+    aoe_internal_set_error (EINVAL,
+                            "max sectors per frame %u out of range 0-255",
+                            sectors);
+    return -1;
+  }
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  h->max_sectors = sectors;
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_set_loop (aoe_handle *h, struct ev_loop *loop)
+{
+  aoe_api_enter ();
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  h->user_loop = loop;
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_set_debug (aoe_handle *h, unsigned mask,
+               void (*fn) (void *opaque, const char *line), void *opaque)
+{
+  aoe_api_enter ();
+  if (h == NULL) {
+    aoe_internal_set_error (EFAULT, "handle is NULL");
+    return -1;
+  }
+  if (mask & ~DEBUG_ALL) {
+    aoe_internal_set_error (EINVAL, "unknown debug mask bits 0x%x",
+                            mask & ~DEBUG_ALL);
+    return -1;
+  }
+  pthread_mutex_lock (&h->debug_lock);
+  h->debug_fn = fn;
+  h->debug_opaque = opaque;
+  atomic_store (&h->debug_mask, mask);
+  pthread_mutex_unlock (&h->debug_lock);
+  return 0;
+}
+
+int64_t
+aoe_get_size (aoe_handle *h)
+{
+  aoe_api_enter ();
+  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+    return -1;
+  return (int64_t) h->info.size;
+}
+
+int
+aoe_get_info (aoe_handle *h, struct aoe_info *info)
+{
+  struct aoe_io *io;
+  unsigned i, n;
+
+  aoe_api_enter ();
+  if (info == NULL) {
+    aoe_internal_set_error (EFAULT, "info is NULL");
+    return -1;
+  }
+  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+    return -1;
+  io = h->io;
+  *info = h->info;
+  /* Ports may have been added since connect (unsolicited Query Config
+   * answers from a restarted target, another path). */
+  pthread_mutex_lock (&io->engine_lock);
+  n = aoe_engine_nports (io->engine);
+  if (n > AOE_MAX_PORTS)
+    n = AOE_MAX_PORTS;
+  for (i = 0; i < n; ++i) {
+    unsigned iface, buffer_count;
+
+    aoe_engine_port_info (io->engine, i, info->macs[i], &iface,
+                          &buffer_count);
+  }
+  info->nmacs = n;
+  if (aoe_engine_frame_sectors (io->engine) > 0)
+    info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);
+  pthread_mutex_unlock (&io->engine_lock);
+  return 0;
+}
+
+int
+aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
+{
+  struct aoe_stats all;
+  struct aoe_io *io;
+
+  aoe_api_enter ();
+  if (stats == NULL) {
+    aoe_internal_set_error (EFAULT, "stats is NULL");
+    return -1;
+  }
+  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+    return -1;
+  io = h->io;
+  memset (&all, 0, sizeof all);
+  pthread_mutex_lock (&io->engine_lock);
+  aoe_engine_get_stats (io->engine, &all);
+  all.capture_drops = aoe_internal_io_drops (io);
+  pthread_mutex_unlock (&io->engine_lock);
+  memset (stats, 0, size);
+  memcpy (stats, &all, size < sizeof all ? size : sizeof all);
+  return 0;
+}
+
+unsigned
+aoe_aio_in_flight (aoe_handle *h)
+{
+  if (h == NULL)
+    return 0;
+  return atomic_load (&h->in_flight);
+}

@@ -1,0 +1,177 @@
+/* Control commands used by connect and discover: Query Config (read) and
+ * IDENTIFY DEVICE, built as AOE_OP_CONTROL commands of the engine.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The broadcast MAC address. */
+static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* complete() of a Query Config command. */
+static void
+config_query_complete (struct aoe_command *cmd, int err)
+{
+  struct aoe_config_query *q = cmd->user;
+
+  q->done = true;
+  q->err = err;
+}
+
+/* on_reply of a Query Config command: record (and, for connect, register
+ * as a port) each usable answer.  Error replies and undecodable ones are
+ * ignored: another answer may still come. */
+static int
+config_query_reply (struct aoe_command *cmd, const uint8_t *frame,
+                    size_t len, unsigned iface)
+{
+  struct aoe_config_query *q = cmd->user;
+  struct aoe_header hdr;
+  struct aoe_config_arg cfg;
+
+  if (aoe_wire_get_header (frame, len, &hdr) == -1
+      || (hdr.flags & AOE_FLAG_ERROR)
+      || aoe_wire_get_config (frame, len, &cfg) == -1)
+    return 1;
+  if (q->add_ports
+      && aoe_engine_add_port (q->io->engine, iface, hdr.src, &cfg,
+                              aoe_internal_now_us ()) == -1) {
+    if (errno == EPERM)
+      q->ignored_macs++;
+    return 1;
+  }
+  if (q->answers++ == 0) {
+    q->first = cfg;
+    q->first.config = NULL;
+    memcpy (q->first_mac, hdr.src, 6);
+    q->first_iface = iface;
+    aoe_internal_copy_config (q->config, &cfg);
+  }
+  if (q->on_answer)
+    q->on_answer (q, &hdr, &cfg, iface);
+  return cmd->collect ? 1 : 0;
+}
+
+void
+aoe_internal_config_query_init (struct aoe_config_query *q,
+                                struct aoe_io *io, uint16_t shelf,
+                                uint8_t slot, uint32_t timeout_ms,
+                                bool collect)
+{
+  struct aoe_config_arg request = { .ccmd = AOE_CCMD_READ };
+  size_t len;
+
+  memset (q, 0, sizeof *q);
+  q->io = io;
+  len = aoe_wire_put_config (q->request, sizeof q->request, &request);
+  q->cmd.op = AOE_OP_CONTROL;
+  q->cmd.timeout_ms = timeout_ms;
+  q->cmd.complete = config_query_complete;
+  q->cmd.user = q;
+  q->cmd.aoe_command = AOE_CMD_CONFIG;
+  q->cmd.arg = q->request + AOE_HDR_LEN;
+  q->cmd.arg_len = len - AOE_HDR_LEN;
+  q->cmd.shelf = shelf;
+  q->cmd.slot = slot;
+  memcpy (q->cmd.dst, broadcast_mac, 6);
+  q->cmd.iface = -1;
+  q->cmd.on_reply = config_query_reply;
+  q->cmd.collect = collect;
+}
+
+/* complete() of an IDENTIFY command. */
+static void
+identify_complete (struct aoe_command *cmd, int err)
+{
+  struct aoe_identify_query *q = cmd->user;
+
+  q->done = true;
+  q->err = err;
+}
+
+/* on_reply of an IDENTIFY command: an AoE or ATA error fails it; a
+ * truncated block is ignored (the engine resends); else parse. */
+static int
+identify_reply (struct aoe_command *cmd, const uint8_t *frame, size_t len,
+                unsigned iface)
+{
+  struct aoe_identify_query *q = cmd->user;
+  struct aoe_header hdr;
+  struct aoe_ata_arg ata;
+  int err;
+
+  if (aoe_wire_get_header (frame, len, &hdr) == -1)
+    return 1;
+  if (hdr.flags & AOE_FLAG_ERROR)
+    return aoe_error_errno (hdr.error);
+  if (aoe_wire_get_ata (frame, len, &ata) == -1)
+    return 1;
+  err = aoe_ata_errno (ata.command, ata.feature, false);
+  if (err)
+    return err;
+  if (aoe_ata_parse_identify (frame + AOE_ATA_HDR_LEN, len - AOE_ATA_HDR_LEN,
+                              &q->id) == -1)
+    return 1;
+  return 0;
+}
+
+void
+aoe_internal_identify_init (struct aoe_identify_query *q, uint16_t shelf,
+                            uint8_t slot, const uint8_t mac[6],
+                            unsigned iface, uint32_t timeout_ms)
+{
+  struct aoe_ata_arg ata;
+
+  memset (q, 0, sizeof *q);
+  aoe_ata_build_identify (&ata);
+  aoe_wire_put_ata (q->request, &ata);
+  q->cmd.op = AOE_OP_CONTROL;
+  q->cmd.timeout_ms = timeout_ms;
+  q->cmd.complete = identify_complete;
+  q->cmd.user = q;
+  q->cmd.aoe_command = AOE_CMD_ATA;
+  q->cmd.arg = q->request + AOE_HDR_LEN;
+  q->cmd.arg_len = AOE_ATA_HDR_LEN - AOE_HDR_LEN;
+  q->cmd.shelf = shelf;
+  q->cmd.slot = slot;
+  memcpy (q->cmd.dst, mac, 6);
+  q->cmd.iface = (int) iface;
+  q->cmd.on_reply = identify_reply;
+}
+
+int
+aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd,
+                          const bool *done, const int *err)
+{
+  int r = aoe_internal_io_submit (io, cmd);
+
+  if (r)
+    return r;
+  aoe_internal_io_run_until (io, done);
+  return *err;
+}
+
+void
+aoe_internal_copy_config (char *dst, const struct aoe_config_arg *cfg)
+{
+  size_t len = cfg->config_len;
+
+  if (len > AOE_MAX_CONFIG_LEN)
+    len = AOE_MAX_CONFIG_LEN;
+  if (cfg->config && len > 0)
+    memcpy (dst, cfg->config, len);
+  else
+    len = 0;
+  dst[len] = '\0';
+}
+
+unsigned
+aoe_internal_frame_sectors (unsigned advertised, unsigned mtu)
+{
+  unsigned n = advertised == 0 ? 2 : advertised;
+  unsigned by_mtu = mtu > AOE_ATA_HDR_LEN
+    ? (mtu - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE : 0;
+
+  return by_mtu < n ? by_mtu : n;
+}

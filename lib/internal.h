@@ -1,0 +1,302 @@
+/* libaoe private declarations shared by the shell files (handle, errors,
+ * loop, thread, aio, sync, connect, discover).  Not installed.
+ */
+#ifndef AOE_INTERNAL_H
+#define AOE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "libaoe.h"
+#include "engine.h"
+#include "transport.h"
+
+/* ---- errors (errors.c) ---- */
+
+/* Name the public function running in this thread; messages set by
+ * aoe_internal_set_error are prefixed with it. */
+void aoe_internal_set_error_context (const char *function);
+
+/* Record a failure for this thread: errnum (also stored in errno) and a
+ * printf-style message.  Keeps errno equal to errnum on return. */
+void aoe_internal_set_error (int errnum, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
+/* Shorthand used at the top of every public function. */
+#define aoe_api_enter() aoe_internal_set_error_context (__func__)
+
+/* ---- a growable array of command pointers (loop.c) ---- */
+
+/* A vector of commands waiting to enter the engine. */
+struct aoe_command_vector {
+  struct aoe_command **items; /* the commands, oldest first */
+  size_t len;                 /* how many are stored */
+  size_t cap;                 /* how many fit before growing */
+};
+
+/* ---- aio requests (aio.c) ---- */
+
+struct aoe_handle;
+
+/* One aio command of the public API, recycled through the handle's free
+ * list so the hot path allocates nothing once warm. */
+struct aoe_request {
+  struct aoe_command cmd;      /* what the engine sees (cmd.user = this) */
+  struct aoe_handle *h;        /* the handle it belongs to */
+  aoe_completion completion;   /* the caller's callback */
+  int err;                     /* result, set when the engine retires it */
+  struct aoe_request *next;    /* in the free list or a done list */
+};
+
+/* Queue an aio command of the given kind; the body of aoe_aio_pread,
+ * aoe_aio_pwrite and aoe_aio_flush.  Returns the cookie or -1. */
+int64_t aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op,
+                                 void *buf, size_t count, uint64_t offset,
+                                 aoe_completion completion);
+
+/* Run the caller's callback of a retired request and recycle it.  Called
+ * by the loop with no lock held. */
+void aoe_internal_request_retire (struct aoe_request *req);
+
+/* Free every request on the handle's free list (aoe_close). */
+void aoe_internal_requests_free (struct aoe_handle *h);
+
+/* ---- the I/O session: one engine driven on one libev loop (loop.c) ---- */
+
+struct aoe_io;
+
+/* One local interface of a session. */
+struct aoe_io_iface {
+  struct aoe_io *io;               /* the session it belongs to */
+  unsigned index;                  /* its index in the engine */
+  struct aoe_transport *transport; /* the open interface */
+  ev_io watcher;                   /* readability (and writability while blocked) */
+  bool write_blocked;              /* a frame waits in pending for EV_WRITE */
+  uint8_t *pending;                /* that frame (AOE_MAX_FRAME bytes) */
+  size_t pending_len;              /* its length */
+  uint64_t drops_seen;             /* capture drops already reported */
+  unsigned receive_errors;         /* receive failures in a row */
+  bool dead;                       /* gave up on it (interface gone) */
+};
+
+/* An engine, its interfaces, and the watchers that drive them.  One
+ * thread at a time runs the loop it is attached to; other threads only
+ * queue commands (aoe_internal_io_submit) and read statistics under
+ * engine_lock. */
+struct aoe_io {
+  struct aoe_handle *h;          /* for debug output */
+  struct aoe_engine *engine;     /* the protocol core */
+  struct aoe_io_iface ifaces[AOE_MAX_IFACES]; /* open interfaces */
+  size_t nifaces;                /* how many */
+  struct ev_loop *loop;          /* loop the watchers run on, NULL if detached */
+  ev_timer timer;                /* fires at aoe_engine_next_deadline */
+  ev_async submit_async;         /* another thread queued commands */
+  ev_async stop_async;           /* aoe_close asks the I/O thread to stop */
+  pthread_mutex_t engine_lock;   /* held while the engine is used */
+  pthread_mutex_t queue_lock;    /* protects queue and closed */
+  struct aoe_command_vector queue; /* commands waiting to enter the engine */
+  struct aoe_command_vector batch; /* spare vector swapped with queue */
+  bool closed;                   /* refuse new commands (ESHUTDOWN) */
+  struct aoe_request *done;      /* retired requests, callbacks not yet run */
+  struct aoe_request **done_tail; /* where the next retired request goes */
+  uint8_t frame[AOE_MAX_FRAME];  /* the next frame to send is built here */
+};
+
+/* Open every named interface (buffer_bytes of capture buffer each) and
+ * create an engine over them with cfg.  NULL with the error set. */
+struct aoe_io *aoe_internal_io_open (struct aoe_handle *h,
+                                     char (*ifnames)[IF_NAMESIZE],
+                                     size_t nifaces, size_t buffer_bytes,
+                                     const struct aoe_engine_config *cfg);
+
+/* Fail everything queued and in flight with ESHUTDOWN (running the
+ * callbacks), detach, free the engine and close the interfaces. */
+void aoe_internal_io_close (struct aoe_io *io);
+
+/* Start the session's watchers on loop.  The caller must be the only
+ * thread using loop. */
+void aoe_internal_io_attach (struct aoe_io *io, struct ev_loop *loop);
+
+/* Stop the watchers (the loop must not be running in another thread). */
+void aoe_internal_io_detach (struct aoe_io *io);
+
+/* Forget the loop io was attached to without touching it (a forked
+ * child must not modify the parent's epoll set): every watcher is
+ * re-initialised, ready for aoe_internal_io_attach to another loop. */
+void aoe_internal_io_forget_loop (struct aoe_io *io);
+
+/* Queue cmd for the engine from any thread and wake the loop.  0, or
+ * ESHUTDOWN if the session is closing (cmd untouched, complete not
+ * called). */
+int aoe_internal_io_submit (struct aoe_io *io, struct aoe_command *cmd);
+
+/* Complete every queued and in-flight command with err and run the
+ * callbacks; used by close.  Must run on the loop's thread (or with the
+ * loop stopped). */
+void aoe_internal_io_fail_all (struct aoe_io *io, int err);
+
+/* Drive the attached loop from the calling thread until *done becomes
+ * true.  The caller must own the loop and not be inside one of its
+ * callbacks. */
+void aoe_internal_io_run_until (struct aoe_io *io, const bool *done);
+
+/* Defer a retired request's callback until the engine lock is released
+ * (called from a command's complete function, under engine_lock). */
+void aoe_internal_io_defer (struct aoe_io *io, struct aoe_request *req);
+
+/* Capture drops summed over the session's interfaces. */
+uint64_t aoe_internal_io_drops (struct aoe_io *io);
+
+/* Microseconds on CLOCK_MONOTONIC: the engine's clock. */
+uint64_t aoe_internal_now_us (void);
+
+/* ---- the private I/O thread (thread.c) ---- */
+
+/* Make sure the handle's I/O runs: with aoe_set_loop nothing to do;
+ * otherwise start the private I/O thread unless it runs in this process
+ * already.  0, or -1 with the error set. */
+int aoe_internal_thread_ensure (struct aoe_handle *h);
+
+/* Stop and join the I/O thread if it runs (every command fails with
+ * ESHUTDOWN), leaving the session detached. */
+void aoe_internal_thread_stop (struct aoe_handle *h);
+
+/* ---- control commands shared by connect and discover (control.c) ---- */
+
+/* A Query Config (read) request and what its replies taught us. */
+struct aoe_config_query {
+  struct aoe_command cmd;        /* the control command */
+  uint8_t request[AOE_CFG_HDR_LEN]; /* the encoded request frame */
+  struct aoe_io *io;             /* the session it runs on */
+  bool add_ports;                /* connect: register every answer as a port */
+  bool done;                     /* the command has retired */
+  int err;                       /* its result */
+  unsigned answers;              /* usable answers seen */
+  unsigned ignored_macs;         /* answers from a MAC other than the pinned one */
+  struct aoe_config_arg first;   /* first usable answer (config pointer cleared) */
+  uint8_t first_mac[6];          /* the MAC that sent it */
+  unsigned first_iface;          /* the interface it came in on */
+  char config[AOE_MAX_CONFIG_LEN + 1]; /* its config string */
+  /* Called for each usable answer (discovery); NULL if not needed. */
+  void (*on_answer) (struct aoe_config_query *q, const struct aoe_header *hdr,
+                     const struct aoe_config_arg *cfg, unsigned iface);
+  void *opaque;                  /* for on_answer */
+};
+
+/* Prepare a Query Config read to shelf.slot (0xFFFF/0xFF broadcast) on
+ * every interface of io, waiting up to timeout_ms.  collect: gather
+ * answers until then; otherwise complete at the first usable answer. */
+void aoe_internal_config_query_init (struct aoe_config_query *q,
+                                     struct aoe_io *io, uint16_t shelf,
+                                     uint8_t slot, uint32_t timeout_ms,
+                                     bool collect);
+
+/* An IDENTIFY DEVICE request to one target port and its parsed answer. */
+struct aoe_identify_query {
+  struct aoe_command cmd;        /* the control command */
+  uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
+  struct aoe_identity id;        /* the answer once cmd completed with 0 */
+  bool done;                     /* the command has retired */
+  int err;                       /* its result */
+};
+
+/* Prepare IDENTIFY to shelf.slot at mac through local interface iface. */
+void aoe_internal_identify_init (struct aoe_identify_query *q,
+                                 uint16_t shelf, uint8_t slot,
+                                 const uint8_t mac[6], unsigned iface,
+                                 uint32_t timeout_ms);
+
+/* Queue a control command prepared by one of the init functions above on
+ * io and drive io's loop until it retires (*done).  Returns its result:
+ * 0 or an errno. */
+int aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd,
+                              const bool *done, const int *err);
+
+/* Copy a config string (not NUL-terminated on the wire) into dst, which
+ * holds AOE_MAX_CONFIG_LEN + 1 bytes. */
+void aoe_internal_copy_config (char *dst, const struct aoe_config_arg *cfg);
+
+/* Sectors per data frame: min(advertised count (0 means 2), MTU bound). */
+unsigned aoe_internal_frame_sectors (unsigned advertised, unsigned mtu);
+
+/* ---- the handle (handle.c) ---- */
+
+/* Lifecycle of a handle. */
+enum aoe_state {
+  AOE_STATE_CREATED,   /* being configured; aoe_connect not yet succeeded */
+  AOE_STATE_CONNECTED, /* the target answered; I/O allowed */
+  AOE_STATE_CLOSING,   /* aoe_close runs: everything fails with ESHUTDOWN */
+};
+
+/* The public handle. */
+struct aoe_handle {
+  pthread_mutex_t lock;          /* protects the settings, state and thread */
+  enum aoe_state state;          /* where in the lifecycle */
+
+  /* Settings (under lock). */
+  char ifnames[AOE_MAX_IFACES][IF_NAMESIZE]; /* interfaces to use */
+  size_t nifaces;                /* how many */
+  bool target_set;               /* aoe_set_target was called */
+  uint16_t shelf;                /* target major */
+  uint8_t slot;                  /* target minor */
+  bool mac_pinned;               /* accept only pinned_mac */
+  uint8_t pinned_mac[6];         /* the pinned target MAC */
+  _Atomic uint32_t timeout_ms;   /* I/O command timeout, 0 = forever */
+  uint32_t discover_timeout_ms;  /* aoe_connect's time limit */
+  unsigned max_in_flight;        /* window cap per port, 0 = none */
+  unsigned max_sectors;          /* frame sectors cap, 0 = none */
+  struct ev_loop *user_loop;     /* aoe_set_loop, or NULL: private thread */
+
+  /* Debug output. */
+  _Atomic unsigned debug_mask;   /* AOE_DEBUG_* enabled */
+  pthread_mutex_t debug_lock;    /* serialises debug_fn and its opaque */
+  void (*debug_fn) (void *opaque, const char *line); /* NULL: stderr */
+  void *debug_opaque;            /* for debug_fn */
+
+  /* Connection (set by aoe_connect, read-only afterwards). */
+  struct aoe_io *io;             /* the session, NULL before connect */
+  struct aoe_info info;          /* what the target told us */
+
+  /* Private I/O thread (under lock). */
+  _Atomic bool thread_running;   /* the thread runs in process thread_pid */
+  pthread_t thread;              /* its id */
+  pid_t thread_pid;              /* the process that started it */
+  struct ev_loop *thread_loop;   /* its loop */
+
+  /* aio requests. */
+  pthread_mutex_t pool_lock;     /* protects free_requests */
+  struct aoe_request *free_requests; /* recycled requests */
+  _Atomic uint64_t next_cookie;  /* the last cookie handed out */
+  _Atomic unsigned in_flight;    /* aio commands queued or in flight */
+};
+
+/* Send one debug line (printf-style) if mask is enabled on h. */
+void aoe_internal_debug (struct aoe_handle *h, unsigned mask,
+                         const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
+/* The engine's debug hook (struct aoe_engine_config.debug); opaque is
+ * the handle. */
+void aoe_internal_engine_debug (void *opaque, unsigned mask,
+                                const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
+/* Check h is not NULL and, under its lock, in state want; otherwise set
+ * the error (EFAULT; ESHUTDOWN while closing; else EINVAL naming the
+ * state) and return -1. */
+int aoe_internal_check_state (struct aoe_handle *h, enum aoe_state want);
+
+/* Format the handle's interface names as "a, b" into buf. */
+void aoe_internal_format_ifaces (char (*ifnames)[IF_NAMESIZE], size_t n,
+                                 char *buf, size_t size);
+
+/* Format a MAC as "xx:xx:xx:xx:xx:xx" into buf (18 bytes). */
+void aoe_internal_format_mac (const uint8_t mac[6], char buf[18]);
+
+#endif /* AOE_INTERNAL_H */

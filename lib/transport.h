@@ -1,0 +1,73 @@
+/* The transport: how frames reach and leave one local interface.
+ *
+ * A small table of operations so that another transport (a raw
+ * AF_PACKET socket with sendmmsg, an in-memory pipe in tests) can replace
+ * libpcap without touching the loop.  One transport is one interface; it
+ * is used by one thread at a time (the thread that owns the engine).
+ */
+#ifndef AOE_TRANSPORT_H
+#define AOE_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net/if.h>
+
+struct aoe_transport;
+
+/* Receives one frame (Ethernet header included) during receive_batch. */
+typedef void (*aoe_transport_rx_fn) (void *opaque, const uint8_t *frame,
+                                     size_t len);
+
+/* Result of aoe_transport_ops.send. */
+enum aoe_send_result {
+  AOE_SEND_OK,         /* the frame was handed to the kernel */
+  AOE_SEND_AGAIN,      /* buffers full: keep the frame, retry when writable */
+  AOE_SEND_FAILED,     /* the frame was lost (errno set); do not retry it */
+};
+
+/* The operations of one kind of transport. */
+struct aoe_transport_ops {
+  const char *name;  /* "pcap", for debug messages */
+
+  /* Release everything, including t itself. */
+  void (*close) (struct aoe_transport *t);
+
+  /* Send one complete frame. */
+  enum aoe_send_result (*send) (struct aoe_transport *t,
+                                const uint8_t *frame, size_t len);
+
+  /* Hand every frame waiting now to fn, without blocking.  Returns the
+   * number of frames delivered, or -1 (errno set) on a receive error. */
+  int (*receive_batch) (struct aoe_transport *t, aoe_transport_rx_fn fn,
+                        void *opaque);
+
+  /* The file descriptor to watch for readability (and writability while
+   * a send returned AOE_SEND_AGAIN). */
+  int (*get_fd) (struct aoe_transport *t);
+
+  /* Frames the receive path dropped so far (capture buffer full). */
+  uint64_t (*get_drops) (struct aoe_transport *t);
+};
+
+/* The common part of every transport; each kind embeds it first. */
+struct aoe_transport {
+  const struct aoe_transport_ops *ops; /* what this transport can do */
+  char ifname[IF_NAMESIZE];            /* the interface's name */
+  uint8_t mac[6];                      /* the interface's MAC address */
+  unsigned mtu;                        /* the interface's MTU */
+};
+
+/* Default capture buffer: a full window (256 frames) of jumbo replies
+ * several times over, so a burst of read data is never dropped by the
+ * initiator's own socket. */
+#define AOE_TRANSPORT_BUFFER_BYTES (32u << 20)
+
+/* Open ifname with libpcap: immediate mode, buffer_bytes of capture
+ * buffer, incoming AoE responses only, non-blocking.  NULL on failure
+ * with the library error set (ENODEV no such interface, EPERM without
+ * CAP_NET_RAW, EINVAL not an Ethernet interface or MTU too small). */
+struct aoe_transport *aoe_transport_pcap_open (const char *ifname,
+                                               size_t buffer_bytes);
+
+#endif /* AOE_TRANSPORT_H */
