@@ -1,0 +1,259 @@
+/* nbdkit aoe plugin: parsing and checking the configuration keys.
+ *
+ * Every bad value is reported with one nbdkit_error line naming the key,
+ * and makes nbdkit exit before it serves anything.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NBDKIT_API_VERSION 2
+#include <nbdkit-plugin.h>
+
+#include "libaoe.h"
+#include "config.h"
+
+/* The configuration, with libaoe's defaults for the optional keys. */
+struct aoeplug_config aoeplug_config = {
+  .timeout_ms = AOE_DEFAULT_TIMEOUT_MS,
+  .discover_timeout_ms = AOE_DEFAULT_DISCOVER_TIMEOUT_MS,
+};
+
+/* Largest number of seconds that still fits in milliseconds. */
+#define MAX_SECONDS (UINT_MAX / 1000)
+
+/* Check that a numeric value at least starts like a non-negative number,
+ * so that "abc" or "-1" get a clearer message than nbdkit's parsers give;
+ * the parsers then do the conversion and catch trailing garbage and
+ * overflow.  0, or -1 after nbdkit_error. */
+static int
+check_number (const char *key, const char *value)
+{
+  if (!isdigit ((unsigned char) value[0])) {
+    nbdkit_error ("%s=%s: expected a non-negative integer", key, value);
+    return -1;
+  }
+  return 0;
+}
+
+/* Parse seconds (an unsigned integer, at least min_seconds) into
+ * milliseconds.  0, or -1 after nbdkit_error. */
+static int
+parse_seconds (const char *key, const char *value, unsigned min_seconds,
+               unsigned *ms)
+{
+  unsigned seconds;
+
+  if (check_number (key, value) == -1 ||
+      nbdkit_parse_unsigned (key, value, &seconds) == -1)
+    return -1;
+  if (seconds < min_seconds || seconds > MAX_SECONDS) {
+    nbdkit_error ("%s=%s: out of range: must be %u-%u seconds",
+                  key, value, min_seconds, MAX_SECONDS);
+    return -1;
+  }
+  *ms = seconds * 1000;
+  return 0;
+}
+
+/* iface=: check that the interface exists and remember it. */
+static int
+parse_iface (const char *key, const char *value)
+{
+  const char **ifaces;
+  size_t i;
+
+  if (value[0] == '\0' || strlen (value) >= IFNAMSIZ) {
+    nbdkit_error ("%s=%s: not a valid interface name", key, value);
+    return -1;
+  }
+  if (if_nametoindex (value) == 0) {
+    nbdkit_error ("%s=%s: no such network interface", key, value);
+    return -1;
+  }
+  for (i = 0; i < aoeplug_config.nifaces; i++) {
+    if (strcmp (aoeplug_config.ifaces[i], value) == 0) {
+      nbdkit_error ("%s=%s: interface given twice", key, value);
+      return -1;
+    }
+  }
+  ifaces = realloc (aoeplug_config.ifaces,
+                    (aoeplug_config.nifaces + 1) * sizeof *ifaces);
+  if (ifaces == NULL) {
+    nbdkit_error ("realloc: %m");
+    return -1;
+  }
+  ifaces[aoeplug_config.nifaces++] = value;
+  aoeplug_config.ifaces = ifaces;
+  return 0;
+}
+
+/* shelf=: 0-65534 (65535 is the broadcast shelf). */
+static int
+parse_shelf (const char *key, const char *value)
+{
+  if (check_number (key, value) == -1 ||
+      nbdkit_parse_uint16_t (key, value, &aoeplug_config.shelf) == -1)
+    return -1;
+  if (aoeplug_config.shelf == 0xffff) {
+    nbdkit_error ("%s=%s: out of range: must be 0-65534 "
+                  "(65535 is the broadcast shelf)", key, value);
+    return -1;
+  }
+  aoeplug_config.have_shelf = true;
+  return 0;
+}
+
+/* slot=: 0-254 (255 is the broadcast slot). */
+static int
+parse_slot (const char *key, const char *value)
+{
+  if (check_number (key, value) == -1 ||
+      nbdkit_parse_uint8_t (key, value, &aoeplug_config.slot) == -1)
+    return -1;
+  if (aoeplug_config.slot == 0xff) {
+    nbdkit_error ("%s=%s: out of range: must be 0-254 "
+                  "(255 is the broadcast slot)", key, value);
+    return -1;
+  }
+  aoeplug_config.have_slot = true;
+  return 0;
+}
+
+/* Value of one hexadecimal digit (the caller checked isxdigit). */
+static unsigned
+hex_value (char c)
+{
+  return isdigit ((unsigned char) c) ? (unsigned) (c - '0')
+    : (unsigned) (tolower ((unsigned char) c) - 'a' + 10);
+}
+
+/* mac=: exactly six two-digit hex bytes separated by ':'. */
+static int
+parse_mac (const char *key, const char *value)
+{
+  const char *p = value;
+  size_t i;
+
+  for (i = 0; i < 6; i++) {
+    if (!isxdigit ((unsigned char) p[0]) || !isxdigit ((unsigned char) p[1]))
+      goto bad;
+    aoeplug_config.mac[i] = hex_value (p[0]) << 4 | hex_value (p[1]);
+    p += 2;
+    if (i < 5 && *p++ != ':')
+      goto bad;
+  }
+  if (*p != '\0')
+    goto bad;
+  aoeplug_config.have_mac = true;
+  return 0;
+
+ bad:
+  nbdkit_error ("%s=%s: not a MAC address: expected six hex bytes "
+                "like aa:bb:cc:dd:ee:ff", key, value);
+  return -1;
+}
+
+/* timeout=: seconds per command, 0 = retry forever. */
+static int
+parse_timeout (const char *key, const char *value)
+{
+  return parse_seconds (key, value, 0, &aoeplug_config.timeout_ms);
+}
+
+/* discover-timeout=: seconds to wait for the target, at least 1. */
+static int
+parse_discover_timeout (const char *key, const char *value)
+{
+  return parse_seconds (key, value, 1, &aoeplug_config.discover_timeout_ms);
+}
+
+/* max-in-flight=: 1-256 frames. */
+static int
+parse_max_in_flight (const char *key, const char *value)
+{
+  if (check_number (key, value) == -1 ||
+      nbdkit_parse_unsigned (key, value,
+                             &aoeplug_config.max_in_flight) == -1)
+    return -1;
+  if (aoeplug_config.max_in_flight < 1 || aoeplug_config.max_in_flight > 256) {
+    nbdkit_error ("%s=%s: out of range: must be 1-256", key, value);
+    return -1;
+  }
+  aoeplug_config.have_max_in_flight = true;
+  return 0;
+}
+
+/* One configuration key: its name, its parser, and whether it was seen. */
+struct config_key {
+  const char *name;                              /* key as typed */
+  int (*parse) (const char *key, const char *value); /* 0 or -1 */
+  bool repeatable;                               /* may be given many times */
+  bool seen;                                     /* given at least once */
+};
+
+/* Every key the plugin accepts. */
+static struct config_key config_keys[] = {
+  { "iface", parse_iface, true, false },
+  { "shelf", parse_shelf, false, false },
+  { "slot", parse_slot, false, false },
+  { "mac", parse_mac, false, false },
+  { "timeout", parse_timeout, false, false },
+  { "discover-timeout", parse_discover_timeout, false, false },
+  { "max-in-flight", parse_max_in_flight, false, false },
+};
+
+/* .config: find the key in config_keys and run its parser. */
+int
+aoeplug_config_key (const char *key, const char *value)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
+    struct config_key *k = &config_keys[i];
+
+    if (strcmp (k->name, key) != 0)
+      continue;
+    if (k->seen && !k->repeatable) {
+      nbdkit_error ("%s given more than once", key);
+      return -1;
+    }
+    k->seen = true;
+    return k->parse (key, value);
+  }
+  nbdkit_error ("unknown parameter '%s' (see nbdkit aoe --help)", key);
+  return -1;
+}
+
+/* .config_complete: the required keys were all given. */
+int
+aoeplug_config_complete (void)
+{
+  if (aoeplug_config.nifaces == 0) {
+    nbdkit_error ("the iface parameter is required "
+                  "(e.g. iface=eth0 shelf=0 slot=1)");
+    return -1;
+  }
+  if (!aoeplug_config.have_shelf) {
+    nbdkit_error ("the shelf parameter is required (0-65534)");
+    return -1;
+  }
+  if (!aoeplug_config.have_slot) {
+    nbdkit_error ("the slot parameter is required (0-254)");
+    return -1;
+  }
+  return 0;
+}
+
+/* Free the interface list (from .unload). */
+void
+aoeplug_config_free (void)
+{
+  free (aoeplug_config.ifaces);
+  aoeplug_config.ifaces = NULL;
+  aoeplug_config.nifaces = 0;
+}

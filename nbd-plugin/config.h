@@ -1,0 +1,55 @@
+/* nbdkit aoe plugin: configuration keys.
+ *
+ * config.c parses `key=value` arguments into one struct aoeplug_config;
+ * aoe.c applies it to the libaoe handle in .get_ready.
+ */
+#ifndef AOEPLUG_CONFIG_H
+#define AOEPLUG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Help text printed by `nbdkit aoe --help`. */
+#define AOEPLUG_CONFIG_HELP \
+  "iface=<IFACE>            (required) Local network interface; repeat it\n" \
+  "                         to use several interfaces (multipath).\n" \
+  "shelf=<N>                (required) AoE shelf (major), 0-65534.\n" \
+  "slot=<N>                 (required) AoE slot (minor), 0-254.\n" \
+  "mac=<aa:bb:cc:dd:ee:ff>  Accept only this target MAC address.\n" \
+  "timeout=<SECS>           Seconds a command may stay unanswered before\n" \
+  "                         it fails with EIO (default 60, 0 = forever).\n" \
+  "discover-timeout=<SECS>  Seconds to wait for the target to answer\n" \
+  "                         at start-up (default 5).\n" \
+  "max-in-flight=<N>        Cap on frames in flight per target port, 1-256\n" \
+  "                         (default: the target's buffer count)."
+
+/* Everything the command line said, validated. */
+struct aoeplug_config {
+  const char **ifaces;          /* iface= values in order (strings owned by nbdkit) */
+  size_t nifaces;               /* how many iface= keys were given */
+  bool have_shelf;              /* shelf= was given */
+  uint16_t shelf;               /* AoE major address, 0-65534 */
+  bool have_slot;               /* slot= was given */
+  uint8_t slot;                 /* AoE minor address, 0-254 */
+  bool have_mac;                /* mac= was given */
+  uint8_t mac[6];               /* the only target MAC to accept */
+  unsigned timeout_ms;          /* command timeout, 0 = forever */
+  unsigned discover_timeout_ms; /* discovery time limit, > 0 */
+  bool have_max_in_flight;      /* max-in-flight= was given */
+  unsigned max_in_flight;       /* cap on frames in flight, 1-256 */
+};
+
+/* The configuration being built by .config; read by aoe.c. */
+extern struct aoeplug_config aoeplug_config;
+
+/* .config: parse one key=value.  0, or -1 after nbdkit_error. */
+extern int aoeplug_config_key (const char *key, const char *value);
+
+/* .config_complete: check that the required keys were given. */
+extern int aoeplug_config_complete (void);
+
+/* Free what .config allocated (from .unload). */
+extern void aoeplug_config_free (void);
+
+#endif /* AOEPLUG_CONFIG_H */

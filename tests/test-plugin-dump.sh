@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# tests/test-plugin-dump.sh: `nbdkit aoe --dump-plugin` names the plugin
+# and the versions of libaoe and libpcap; --help lists every key.  Needs no
+# root and no network: neither option loads more than the plugin.
+set -euo pipefail
+. "$AOE_SRCDIR/tests/plugin-functions.sh"
+requires_plugin
+
+out=$(nbdkit "$AOE_PLUGIN" --dump-plugin)
+echo "$out"
+
+# Print a failure message and exit 1.
+fail ()
+{
+  echo "test-plugin-dump.sh: FAIL: $*" >&2
+  exit 1
+}
+
+grep -qx 'name=aoe' <<< "$out" || fail "no name=aoe"
+grep -qx 'thread_model=parallel' <<< "$out" || fail "thread model is not parallel"
+grep -qx 'api_version=2' <<< "$out" || fail "not API version 2"
+grep -qx 'errno_is_preserved=1' <<< "$out" || fail "errno_is_preserved is not 1"
+grep -Eqx 'version=[0-9]+\.[0-9]+\.[0-9]+' <<< "$out" || fail "no version"
+grep -Eqx 'libaoe_version=[0-9]+\.[0-9]+\.[0-9]+' <<< "$out" ||
+  fail "no libaoe_version"
+grep -Eqx 'libpcap_version=.*libpcap.*[0-9]+\.[0-9]+.*' <<< "$out" ||
+  fail "no libpcap_version"
+for cb in pread pwrite flush get_ready cleanup block_size can_multi_conn; do
+  grep -qx "has_$cb=1" <<< "$out" || fail "no $cb callback"
+done
+
+help=$(nbdkit "$AOE_PLUGIN" --help)
+for key in iface shelf slot mac timeout discover-timeout max-in-flight; do
+  grep -Eq "^$key=" <<< "$help" || fail "--help does not list $key="
+done
+echo "test-plugin-dump.sh: ok"
