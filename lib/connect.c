@@ -221,6 +221,7 @@ aoe_connect (aoe_handle *h)
   cfg.max_sectors = h->max_sectors;
   cfg.debug = aoe_internal_engine_debug;
   cfg.debug_opaque = h;
+  cfg.debug_mask = &h->debug_mask;
 
   io = aoe_internal_io_open (h, h->ifnames, h->nifaces,
                              AOE_TRANSPORT_BUFFER_BYTES, &cfg);

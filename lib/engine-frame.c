@@ -93,7 +93,9 @@ mark_sent (struct aoe_engine *e, struct aoe_slot *s, unsigned pi, uint64_t now)
   if (rto > AOE_RTO_MAX_US)
     rto = AOE_RTO_MAX_US;
   s->resend_at = now + rto;
+  aoe_engine_note_deadline (e, s->resend_at);
   p->nout++;
+  p->frames_sent++;
 }
 
 /* Control slot s has gone out on its last interface: wait for replies. */
@@ -109,6 +111,7 @@ mark_control_sent (struct aoe_engine *e, struct aoe_slot *s, uint64_t now)
   s->state = SLOT_IN_FLIGHT;
   s->sent_at = now;
   s->resend_at = now + rto;
+  aoe_engine_note_deadline (e, s->resend_at);
 }
 
 /* Send the next interface's copy of the control slot being broadcast. */

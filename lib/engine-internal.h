@@ -61,10 +61,13 @@ struct aoe_port {
   int64_t rttvar_us;        /* RTT mean deviation */
   uint64_t loss_tick;       /* time of the last window collapse */
   unsigned losses;          /* timeouts since the last reply from it */
-  unsigned big_losses;      /* large-frame timeouts since a large frame was answered */
-  unsigned small_ok;        /* small frames answered since then */
+  unsigned big_losses;      /* large frames lost although sent after small_ok_at */
+  uint64_t small_ok_at;     /* last small-frame reply since a large one (0: none) */
   bool demoted;             /* losing frames: used only for probes */
   uint64_t probe_at;        /* when a demoted port may carry a probe */
+  uint64_t frames_sent;     /* data frames sent to it (retransmissions too) */
+  uint64_t replies;         /* valid data replies from it */
+  uint64_t frame_timeouts;  /* data frames to it that timed out */
 };
 
 /* A port whose frames time out this many times in a row, with no reply
@@ -75,12 +78,17 @@ struct aoe_port {
 
 /* Path MTU trouble: frames of more than AOE_SMALL_SECTORS sectors that
  * time out a second time are shrunk to AOE_SMALL_SECTORS (the rest is
- * reissued separately); once AOE_JUMBO_LOSSES large frames were lost while
- * small ones got through, or the target refuses a large frame with AoE
- * error 2, the port falls back to AOE_SMALL_SECTORS for good (until the
- * target re-announces its sector count). */
+ * reissued separately).  The port falls back to AOE_SMALL_SECTORS for
+ * good (until the target re-announces its sector count) when the target
+ * refuses a large frame with AoE error 2, or when a small frame is
+ * answered after AOE_JUMBO_LOSSES large frames were lost that had all been
+ * sent after an earlier small frame was answered, with no large frame
+ * answered and no small frame lost in between.  Random loss hits both
+ * sizes and an outage stops both, so neither builds up that evidence:
+ * with 10% loss, eight large losses in a row after a small success
+ * happen about once in 10^8 tries. */
 #define AOE_SMALL_SECTORS 2
-#define AOE_JUMBO_LOSSES 4
+#define AOE_JUMBO_LOSSES 8
 
 /* Sectors of a command split off a shrunk frame, waiting to be issued. */
 struct aoe_spill {
@@ -111,6 +119,9 @@ struct aoe_engine {
   struct aoe_spill spill[AOE_MAX_SLOTS];   /* ranges split off shrunk frames */
   unsigned nspill;                         /* entries in spill */
   unsigned ncommands;                      /* length of commands */
+  uint64_t deadline_hint;                  /* <= every pending deadline: lowered
+                                              as they are set, made exact by
+                                              tick (early wake-ups are harmless) */
   uint64_t seq;                            /* last submission sequence number */
   struct aoe_stats stats;                  /* counters */
 };
@@ -154,14 +165,33 @@ aoe_list_remove (struct aoe_list *n)
 #define aoe_container_of(ptr, type, member) \
   ((type *) ((char *) (ptr) - offsetof (type, member)))
 
-/* Log through the configured debug hook, if any. */
+/* True if debug output of this mask is wanted (cheap: the hot path
+ * calls it for every frame). */
+static inline bool
+aoe_engine_debug_on (const struct aoe_engine *e, unsigned mask)
+{
+  return e->cfg.debug
+    && (e->cfg.debug_mask == NULL
+        || (atomic_load_explicit (e->cfg.debug_mask, memory_order_relaxed)
+            & mask));
+}
+
+/* Log through the configured debug hook, if that mask is wanted. */
 #define aoe_engine_debug(e, mask, ...)                                   \
   do {                                                                   \
-    if ((e)->cfg.debug)                                                  \
+    if (aoe_engine_debug_on ((e), (mask)))                               \
       (e)->cfg.debug ((e)->cfg.debug_opaque, (mask), __VA_ARGS__);       \
   } while (0)
 
 /* ---- engine.c: command bookkeeping used by the other parts ---- */
+
+/* A new deadline t exists (a frame's resend time or a command's). */
+static inline void
+aoe_engine_note_deadline (struct aoe_engine *e, uint64_t t)
+{
+  if (t < e->deadline_hint)
+    e->deadline_hint = t;
+}
 
 /* Retire cmd with err: release its slots, unlink it, wake dependants,
  * call complete(). */
@@ -183,12 +213,14 @@ aoe_command_finished (const struct aoe_command *cmd)
 /* ---- engine-mtu.c: path MTU fallback ---- */
 
 /* A data slot timed out (before it is queued for resend): count large
- * frame losses, shrink the frame on its second timeout, fall back when
- * large frames vanish while small ones get through. */
+ * frame losses, shrink the frame on its second timeout; a small frame
+ * lost clears the evidence. */
 void aoe_engine_mtu_on_timeout (struct aoe_engine *e, struct aoe_slot *s);
 
-/* A data slot was answered: track which frame sizes get through. */
-void aoe_engine_mtu_on_reply (struct aoe_engine *e, struct aoe_slot *s);
+/* A data slot was answered at now: track which frame sizes get through;
+ * fall back when large frames vanish while small ones get through. */
+void aoe_engine_mtu_on_reply (struct aoe_engine *e, struct aoe_slot *s,
+                              uint64_t now);
 
 /* The target refused slot s with AoE error 2 (bad argument): if it was a
  * large frame, the target's sector limit shrank (its MTU went down): fall

@@ -47,28 +47,32 @@ aoe_engine_mtu_on_timeout (struct aoe_engine *e, struct aoe_slot *s)
 {
   struct aoe_port *p = &e->ports[s->port];
 
-  if (s->count <= AOE_SMALL_SECTORS)
+  if (s->count <= AOE_SMALL_SECTORS) {
+    /* Small frames vanish too: an outage or plain loss, not size. */
+    p->big_losses = 0;
+    p->small_ok_at = 0;
     return;
-  p->big_losses++;
+  }
+  if (p->small_ok_at != 0 && s->sent_at >= p->small_ok_at)
+    p->big_losses++;    /* lost although a small frame got through before */
   if (s->retries >= 1)
     shrink_slot (e, s);
-  if (p->big_losses >= AOE_JUMBO_LOSSES && p->small_ok > 0)
-    fall_back (e, s->port, "large frames lost while small ones get through");
 }
 
 void
-aoe_engine_mtu_on_reply (struct aoe_engine *e, struct aoe_slot *s)
+aoe_engine_mtu_on_reply (struct aoe_engine *e, struct aoe_slot *s,
+                         uint64_t now)
 {
   struct aoe_port *p = &e->ports[s->port];
 
   if (s->count > AOE_SMALL_SECTORS) {
     p->big_losses = 0;
-    p->small_ok = 0;
+    p->small_ok_at = 0;
     return;
   }
-  p->small_ok++;
   if (p->big_losses >= AOE_JUMBO_LOSSES)
     fall_back (e, s->port, "large frames lost while small ones get through");
+  p->small_ok_at = now > 0 ? now : 1;
 }
 
 bool

@@ -92,7 +92,7 @@ receive_unsolicited_config (struct aoe_engine *e, const struct aoe_header *h,
     aoe_engine_port_alive (e, (unsigned) pi);
     /* Losses during the outage say nothing about frame sizes. */
     e->ports[pi].big_losses = 0;
-    e->ports[pi].small_ok = 0;
+    e->ports[pi].small_ok_at = 0;
   }
 }
 
@@ -152,6 +152,7 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
     return;
   }
   aoe_engine_port_alive (e, (unsigned) pi);
+  e->ports[pi].replies++;
   err = aoe_ata_errno (a.command, a.feature, cmd->op == AOE_OP_WRITE);
   if (err) {
     e->stats.ata_errors++;
@@ -178,7 +179,7 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
     e->stats.late_replies++;
   if (s->state == SLOT_IN_FLIGHT)
     aoe_port_on_reply (&e->ports[s->port]);
-  aoe_engine_mtu_on_reply (e, s);
+  aoe_engine_mtu_on_reply (e, s, now);
   cmd->done_sectors += s->count;
   aoe_engine_release_slot (e, s);
   if (aoe_command_finished (cmd))

@@ -42,6 +42,7 @@ aoe_engine_new (const struct aoe_engine_config *cfg,
     e->free_stack[i] = (uint16_t) (AOE_MAX_SLOTS - 1 - i);
   }
   e->nfree = AOE_MAX_SLOTS;
+  e->deadline_hint = UINT64_MAX;
   aoe_list_init (&e->commands);
   aoe_list_init (&e->issue_queue);
   aoe_list_init (&e->control_queue);
@@ -240,6 +241,7 @@ aoe_engine_submit (struct aoe_engine *e, struct aoe_command *cmd,
   aoe_list_init (&cmd->link);
   aoe_list_init (&cmd->issue_link);
   aoe_list_append (&e->commands, &cmd->link);
+  aoe_engine_note_deadline (e, cmd->deadline);
   aoe_list_append (cmd->op == AOE_OP_CONTROL ? &e->control_queue
                                              : &e->issue_queue,
                    &cmd->issue_link);
@@ -311,6 +313,14 @@ aoe_engine_retire (struct aoe_engine *e, struct aoe_command *cmd, int err)
 uint64_t
 aoe_engine_next_deadline (const struct aoe_engine *e)
 {
+  return e->deadline_hint;
+}
+
+/* The exact earliest deadline: every in-flight slot and every command.
+ * O(slots + commands), so only tick calls it. */
+static uint64_t
+exact_deadline (const struct aoe_engine *e)
+{
   uint64_t t = UINT64_MAX;
   const struct aoe_list *l;
   unsigned i;
@@ -334,6 +344,7 @@ slot_timed_out (struct aoe_engine *e, struct aoe_slot *s, uint64_t now)
 {
   if (s->cmd->op != AOE_OP_CONTROL) {
     e->ports[s->port].nout--;
+    e->ports[s->port].frame_timeouts++;
     aoe_engine_port_loss (e, s->port, now);
     aoe_engine_mtu_on_timeout (e, s);
   }
@@ -375,6 +386,7 @@ aoe_engine_tick (struct aoe_engine *e, uint64_t now)
     }
     next = e->commands.next;  /* the list may have changed */
   }
+  e->deadline_hint = exact_deadline (e);
 }
 
 void
@@ -431,6 +443,22 @@ aoe_engine_port_info (const struct aoe_engine *e, unsigned i,
     *iface = p->iface;
   if (buffer_count)
     *buffer_count = p->buffer_count;
+}
+
+void
+aoe_engine_port_stats (const struct aoe_engine *e, unsigned i,
+                       struct aoe_port_stats *st)
+{
+  const struct aoe_port *p = &e->ports[i];
+
+  memcpy (st->mac, p->mac, 6);
+  st->iface = p->iface;
+  st->frames_sent = p->frames_sent;
+  st->replies = p->replies;
+  st->frame_timeouts = p->frame_timeouts;
+  st->frame_sectors = p->frame_sectors;
+  st->window = p->cwnd;
+  st->demoted = p->demoted;
 }
 
 unsigned

@@ -18,6 +18,7 @@
 #ifndef AOE_ENGINE_H
 #define AOE_ENGINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,6 +121,8 @@ struct aoe_engine_config {
   unsigned max_sectors;     /* frame sectors cap; 0 = none */
   void (*debug) (void *opaque, unsigned mask, const char *fmt, ...); /* NULL: quiet */
   void *debug_opaque;       /* passed to debug */
+  const _Atomic unsigned *debug_mask; /* AOE_DEBUG_* wanted now (checked before
+                                         formatting anything); NULL: all */
 };
 
 /* The engine (opaque). */
@@ -198,6 +201,23 @@ unsigned aoe_engine_nports (const struct aoe_engine *e);
 void aoe_engine_port_info (const struct aoe_engine *e, unsigned i,
                            uint8_t mac[6], unsigned *iface,
                            unsigned *buffer_count);
+
+/* Counters and live state of one port, for debug output (which path
+ * carried the traffic, which one lost it). */
+struct aoe_port_stats {
+  uint8_t mac[6];           /* target MAC */
+  unsigned iface;           /* local interface index */
+  uint64_t frames_sent;     /* data frames sent to it (retransmissions too) */
+  uint64_t replies;         /* valid data replies from it */
+  uint64_t frame_timeouts;  /* data frames to it that timed out */
+  unsigned frame_sectors;   /* sectors per frame it carries now */
+  unsigned window;          /* current window */
+  bool demoted;             /* losing frames: carries only probes */
+};
+
+/* Fill *st for port i (< aoe_engine_nports). */
+void aoe_engine_port_stats (const struct aoe_engine *e, unsigned i,
+                            struct aoe_port_stats *st);
 
 /* Sectors per data frame now in use (min over ports), 0 if no port. */
 unsigned aoe_engine_frame_sectors (const struct aoe_engine *e);

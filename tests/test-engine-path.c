@@ -88,6 +88,66 @@ test_restart_keeps_large_frames (void **state)
   harness_free (h);
 }
 
+/* Random loss (10% of requests and 10% of replies, like a bad link) hits
+ * large and small frames alike: no jumbo fallback, however many large
+ * frames happen to be lost in a row or in one window. */
+static void
+test_random_loss_keeps_large_frames (void **state)
+{
+  struct harness_config c;
+  struct harness *h;
+  struct fake_faults *f;
+  struct harness_cmd *cmds[64];
+  unsigned i, round;
+
+  harness_default_config (&c);
+  c.target.seed = 4242;
+  c.timeout_ms = UINT32_MAX;
+  h = harness_new (&c);
+  f = harness_faults (h);
+  f->drop_request_rate = 0.1;
+  f->drop_reply_rate = 0.1;
+  for (round = 0; round < 8; round++) {
+    for (i = 0; i < 64; i++) {
+      uint64_t sector = (uint64_t) i * 17 * 16;
+      cmds[i] = round % 2 ? harness_read (h, sector, 17 * 16)
+                          : harness_write (h, sector, 17 * 16, round);
+    }
+    assert_true (harness_run (h, 3600 * SEC));
+    for (i = 0; i < 64; i++)
+      assert_done_once (cmds[i], 0);
+  }
+  assert_true (harness_stats (h).retransmits > 1000);
+  assert_int_equal (harness_stats (h).jumbo_fallbacks, 0);
+  assert_int_equal (aoe_engine_frame_sectors (h->engine), 17);
+  harness_free (h);
+}
+
+/* A link that carries nothing for a while (no restart announcement
+ * afterwards) loses frames of every size: no jumbo fallback either. */
+static void
+test_outage_keeps_large_frames (void **state)
+{
+  struct harness *h = default_harness ();
+  struct fake_faults *f = harness_faults (h);
+  struct harness_cmd *small, *big;
+
+  small = harness_write (h, 0, 2, 1);
+  assert_true (harness_run (h, 10 * SEC));
+  f->silent = true;
+  big = harness_write (h, 100, 17 * 16, 2);
+  small = harness_write (h, 10000, 2, 3);
+  assert_false (harness_run (h, 5 * SEC));
+  f->silent = false;
+  assert_true (harness_run (h, 60 * SEC));
+  assert_done_once (big, 0);
+  assert_done_once (small, 0);
+  assert_true (harness_disk_pattern_ok (h, 100, 17 * 16, 2));
+  assert_int_equal (harness_stats (h).jumbo_fallbacks, 0);
+  assert_int_equal (aoe_engine_frame_sectors (h->engine), 17);
+  harness_free (h);
+}
+
 /* A harness with a second port: a twin target MAC answering for the same
  * shelf.slot (its own RAM disk: these tests look at frames, not data). */
 static struct harness *
@@ -180,6 +240,8 @@ main (void)
     cmocka_unit_test (test_mtu_drop_writes_fall_back),
     cmocka_unit_test (test_mtu_drop_reads_fall_back),
     cmocka_unit_test (test_restart_keeps_large_frames),
+    cmocka_unit_test (test_random_loss_keeps_large_frames),
+    cmocka_unit_test (test_outage_keeps_large_frames),
     cmocka_unit_test (test_write_retransmit_same_port),
     cmocka_unit_test (test_dead_port_demoted),
   };
