@@ -235,7 +235,8 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
   if (discover_on (&f, timeout_ms) == -1)
     goto out;
 
-  qsort (f.items, f.len, sizeof *f.items, compare_targets);
+  if (f.len > 1)   /* qsort must not see a NULL array, even empty */
+    qsort (f.items, f.len, sizeof *f.items, compare_targets);
   aoe_internal_debug (h, AOE_DEBUG_EVENTS, "discovery found %zu target(s)",
                       f.len);
   *targets = f.items;
