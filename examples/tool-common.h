@@ -1,0 +1,119 @@
+/* Helpers shared by the libaoe command-line tools (aoe-discover, aoe-stat,
+ * aoe-copy, aoe-admin): exit statuses, one-line error messages, option
+ * and argument parsing (interfaces, target names eSHELF.SLOT, MACs,
+ * sizes, numbers), connecting, and text/JSON output of strings.
+ * Built only on <libaoe.h>.
+ */
+#ifndef AOE_TOOL_COMMON_H
+#define AOE_TOOL_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libaoe.h>
+
+/* Exit statuses shared by the tools (each documents them in --help). */
+#define TOOL_EXIT_OK 0      /* success */
+#define TOOL_EXIT_FAILED 1  /* the operation failed (or found nothing) */
+#define TOOL_EXIT_USAGE 2   /* usage or setup error */
+
+/* Most -i options accepted. */
+#define TOOL_MAX_INTERFACES 8
+
+/* The program name used in messages; set by tool_init. */
+extern const char *tool_progname;
+
+/* Interfaces named with -i, in order. */
+struct tool_ifaces {
+  const char *names[TOOL_MAX_INTERFACES]; /* the -i arguments */
+  size_t n;                               /* how many */
+};
+
+/* A target named eSHELF.SLOT on the command line. */
+struct tool_target {
+  unsigned shelf;       /* 0-65534 */
+  unsigned slot;        /* 0-254 */
+  char name[16];        /* "eSHELF.SLOT" as the kernel driver writes it */
+};
+
+/* Remember the program name (for messages). */
+void tool_init (const char *progname);
+
+/* Print "PROG: MESSAGE (try --help)" on stderr and exit TOOL_EXIT_USAGE. */
+void tool_usage_error (const char *fmt, ...)
+  __attribute__ ((noreturn, format (printf, 1, 2)));
+
+/* Print "PROG: MESSAGE" on stderr and exit with status. */
+void tool_die (int status, const char *fmt, ...)
+  __attribute__ ((noreturn, format (printf, 2, 3)));
+
+/* Print "PROG: LIBAOE'S MESSAGE" (one line) and exit with status. */
+void tool_library_error (int status) __attribute__ ((noreturn));
+
+/* Handle the getopt_long results every tool shares: 'i' (add to ifaces),
+ * 'h' (call usage on stdout, exit 0), 'V' (print the version, exit 0),
+ * ':' and '?' (usage errors).  Returns false for any other c. */
+bool tool_common_option (int c, int argc, char **argv,
+                         struct tool_ifaces *ifaces,
+                         void (*usage) (FILE *fp));
+
+/* Check that at least one -i was given (else usage error). */
+void tool_need_ifaces (const struct tool_ifaces *ifaces);
+
+/* True if text has the shape of a target name: 'e', digits, '.',
+ * digits (the numbers may still be out of range). */
+bool tool_looks_like_target (const char *text);
+
+/* Parse a target name eSHELF.SLOT (shelf 0-65534, slot 0-254) into *t,
+ * or exit with a usage error. */
+void tool_parse_target (const char *text, struct tool_target *t);
+
+/* Parse a MAC aa:bb:cc:dd:ee:ff (hex, any case) into mac, or exit with a
+ * usage error naming what. */
+void tool_parse_mac (const char *what, const char *text, uint8_t mac[6]);
+
+/* Parse a byte count with an optional suffix K, M, G or T (powers of
+ * 1024, also KiB etc.) for option opt, or exit with a usage error.  If
+ * multiple is not 0 the value must be a multiple of it. */
+uint64_t tool_parse_size (const char *opt, const char *text,
+                          uint64_t multiple);
+
+/* Parse a decimal integer from min to max for option opt, or exit with
+ * a usage error. */
+unsigned long tool_parse_number (const char *opt, const char *text,
+                                 unsigned long min, unsigned long max);
+
+/* Parse a positive number of seconds (decimal fraction allowed) up to
+ * max for option opt, or exit with a usage error. */
+double tool_parse_seconds (const char *opt, const char *text, double max);
+
+/* A new handle with the interfaces added, or exit TOOL_EXIT_USAGE with
+ * libaoe's message (unknown interface, ...). */
+aoe_handle *tool_open (const struct tool_ifaces *ifaces);
+
+/* A handle connected to target through the interfaces, or exit
+ * TOOL_EXIT_USAGE with libaoe's message (no answer, no permission). */
+aoe_handle *tool_connect (const struct tool_ifaces *ifaces,
+                          const struct tool_target *target);
+
+/* Format a MAC as "aa:bb:cc:dd:ee:ff" into buf (18 bytes). */
+void tool_format_mac (const uint8_t mac[6], char buf[18]);
+
+/* Print s as a JSON string (quoted; quotes, backslashes and every byte
+ * outside printable ASCII escaped, so the output is valid JSON). */
+void tool_print_json_string (FILE *fp, const char *s);
+
+/* Print s for a human: printable ASCII as is, other bytes and '\' as
+ * \xXX. */
+void tool_print_text_string (FILE *fp, const char *s);
+
+/* Flush stdout; on a write error print it and return TOOL_EXIT_USAGE,
+ * else return status. */
+int tool_finish (int status);
+
+/* Seconds on the monotonic clock. */
+double tool_now (void);
+
+#endif /* AOE_TOOL_COMMON_H */
