@@ -1,0 +1,355 @@
+/* The raw AF_PACKET transport: one packet socket per interface.
+ *
+ * libpcap's TPACKET_V2 ring makes the *sender* of each reply pay for the
+ * copy into the ring (on a veth pair tpacket_rcv runs in the target's
+ * context); a plain packet socket only queues a reference to the frame
+ * there and copies it in our recvmmsg.  Steps: socket with protocol 0
+ * (it receives nothing yet) -> kernel BPF filter for AoE responses,
+ * compiled with libpcap -> ignore our own transmissions -> receive buffer
+ * -> bind to the interface and EtherType 0x88A2 (only now do frames
+ * arrive, all of them filtered).  Frames go out with send.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include <pcap/pcap.h>
+
+#include "internal.h"
+#include "transport.h"
+#include "wire.h"
+
+/* Kernels before 4.20 lack it (setsockopt then fails with ENOPROTOOPT). */
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+/* Kernel filter: AoE frames with the response flag (the same as the pcap
+ * transport's). */
+#define AOE_RESPONSE_FILTER "ether proto 0x88a2 and ether[14] & 0x08 != 0"
+
+/* Bytes of link-layer header a frame adds to the MTU (Ethernet header
+ * and a VLAN tag). */
+#define FRAME_OVERHEAD 18
+
+/* Snap length the filter is compiled with: the filter's "accept" returns
+ * it, and the kernel truncates frames to it, so it stays above any frame
+ * (a frame longer than our buffers is seen whole by recvmmsg's MSG_TRUNC
+ * and dropped instead of passed on cut). */
+#define FILTER_SNAPLEN 65535
+
+/* Frames received per recvmmsg call. */
+#define RX_BATCH 32
+
+/* How many recvmmsg rounds one receive_batch may run, so a flood of
+ * replies cannot starve the send side. */
+#define MAX_RECEIVE_ROUNDS 8
+
+/* A packet-socket transport. */
+struct packet_transport {
+  struct aoe_transport base;      /* the common part (first) */
+  int fd;                         /* the packet socket */
+  uint64_t drops;                 /* tp_drops summed (reading resets it) */
+  size_t frame_size;              /* bytes of each receive buffer */
+  uint8_t *frames;                /* RX_BATCH receive buffers, one block */
+  struct iovec iov[RX_BATCH];     /* one per buffer */
+  struct mmsghdr msgs[RX_BATCH];  /* recvmmsg's array, pointing at iov */
+};
+
+/* The packet_transport containing t. */
+static struct packet_transport *
+to_packet (struct aoe_transport *t)
+{
+  return (struct packet_transport *) t;
+}
+
+/* Close t and free it. */
+static void
+packet_transport_close (struct aoe_transport *t)
+{
+  struct packet_transport *pt = to_packet (t);
+
+  if (pt->fd >= 0)
+    close (pt->fd);
+  free (pt->frames);
+  free (pt);
+}
+
+/* Send one frame with send(2).  As in the pcap transport only EAGAIN
+ * (the socket's send buffer is full) keeps the frame for a retry;
+ * ENOBUFS (the device dropped it: a veth peer with a smaller MTU, a full
+ * queue), ENETDOWN, ENXIO, EMSGSIZE and the rest lose it, and the engine
+ * resends it like a frame lost on the wire. */
+static enum aoe_send_result
+packet_transport_send (struct aoe_transport *t, const uint8_t *frame,
+                       size_t len)
+{
+  ssize_t r = send (to_packet (t)->fd, frame, len, MSG_DONTWAIT);
+
+  if (r >= 0 && (size_t) r == len)
+    return AOE_SEND_OK;
+  if (r >= 0) {
+    errno = EIO;
+    return AOE_SEND_FAILED;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK)
+    return AOE_SEND_AGAIN;
+  return AOE_SEND_FAILED;
+}
+
+/* Deliver every frame waiting now: recvmmsg into the preallocated
+ * buffers until a call returns fewer than RX_BATCH frames. */
+static int
+packet_transport_receive_batch (struct aoe_transport *t,
+                                aoe_transport_rx_fn fn, void *opaque)
+{
+  struct packet_transport *pt = to_packet (t);
+  int total = 0;
+  int round, n, i;
+
+  for (round = 0; round < MAX_RECEIVE_ROUNDS; ++round) {
+    n = recvmmsg (pt->fd, pt->msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+    if (n == -1) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        break;
+      return -1;
+    }
+    for (i = 0; i < n; ++i) {
+      if (pt->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        pt->drops++;
+        continue;
+      }
+      fn (opaque, pt->iov[i].iov_base, pt->msgs[i].msg_len);
+    }
+    total += n;
+    if (n < RX_BATCH)
+      break;
+  }
+  return total;
+}
+
+/* The packet socket. */
+static int
+packet_transport_get_fd (struct aoe_transport *t)
+{
+  return to_packet (t)->fd;
+}
+
+/* tp_drops: frames the socket's receive buffer had no room for, plus
+ * frames too long for our buffers (cumulative; the kernel resets its
+ * counters on every read, so they are summed here). */
+static uint64_t
+packet_transport_get_drops (struct aoe_transport *t)
+{
+  struct packet_transport *pt = to_packet (t);
+  struct tpacket_stats stats;
+  socklen_t len = sizeof stats;
+
+  if (getsockopt (pt->fd, SOL_PACKET, PACKET_STATISTICS, &stats, &len) == 0)
+    pt->drops += stats.tp_drops;
+  return pt->drops;
+}
+
+/* The operations of a packet transport. */
+static const struct aoe_transport_ops packet_ops = {
+  .name = "packet",
+  .close = packet_transport_close,
+  .send = packet_transport_send,
+  .receive_batch = packet_transport_receive_batch,
+  .get_fd = packet_transport_get_fd,
+  .get_drops = packet_transport_get_drops,
+};
+
+/* Allocate the receive buffers (RX_BATCH frames of the interface's MTU
+ * plus FRAME_OVERHEAD) and point the recvmmsg array at them.  0, or -1
+ * with the error set. */
+static int
+allocate_buffers (struct packet_transport *pt)
+{
+  unsigned mtu = pt->base.mtu < AOE_MAX_FRAME ? pt->base.mtu : AOE_MAX_FRAME;
+  size_t i;
+
+  pt->frame_size = mtu + FRAME_OVERHEAD;
+  pt->frames = malloc (RX_BATCH * pt->frame_size);
+  if (pt->frames == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    return -1;
+  }
+  for (i = 0; i < RX_BATCH; ++i) {
+    pt->iov[i].iov_base = pt->frames + i * pt->frame_size;
+    pt->iov[i].iov_len = pt->frame_size;
+    pt->msgs[i].msg_hdr.msg_iov = &pt->iov[i];
+    pt->msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  return 0;
+}
+
+/* Set the error for a failed socket(2) (err). */
+static void
+socket_error (const char *ifname, int err)
+{
+  if (err == EPERM || err == EACCES)
+    aoe_internal_set_error (EPERM,
+                            "no permission to open a packet socket on %s: "
+                            "raw Ethernet needs CAP_NET_RAW (run as root "
+                            "or grant the capability)", ifname);
+  else
+    aoe_internal_set_error (err, "%s: socket (AF_PACKET): %s", ifname,
+                            strerror (err));
+}
+
+/* Compile the AoE response filter with libpcap (no capture opened) and
+ * attach it to the socket.  0, or -1 with the error set. */
+static int
+attach_response_filter (int fd, const char *ifname)
+{
+  struct bpf_program program;
+  struct sock_fprog fprog;
+  pcap_t *dead;
+  int r, err;
+
+  dead = pcap_open_dead (DLT_EN10MB, FILTER_SNAPLEN);
+  if (dead == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    return -1;
+  }
+  if (pcap_compile (dead, &program, AOE_RESPONSE_FILTER, 1,
+                    PCAP_NETMASK_UNKNOWN) == -1) {
+    aoe_internal_set_error (EIO, "%s: compiling the AoE filter: %s",
+                            ifname, pcap_geterr (dead));
+    pcap_close (dead);
+    return -1;
+  }
+  /* struct bpf_insn and struct sock_filter have the same layout (code,
+   * jt, jf, k), as libpcap itself relies on. */
+  fprog.len = (unsigned short) program.bf_len;
+  fprog.filter = (struct sock_filter *) program.bf_insns;
+  r = setsockopt (fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog);
+  err = errno;
+  pcap_freecode (&program);
+  pcap_close (dead);
+  if (r == -1) {
+    aoe_internal_set_error (err, "%s: setting the AoE filter: %s", ifname,
+                            strerror (err));
+    return -1;
+  }
+  return 0;
+}
+
+/* Ask the kernel not to loop our own transmissions back to the socket
+ * (the filter would drop them, but only after cloning them).  Kernels
+ * before 4.20 do not know the option: the filter then does the job. */
+static int
+ignore_outgoing (int fd, const char *ifname)
+{
+  int on = 1;
+
+  if (setsockopt (fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on,
+                  sizeof on) == -1 && errno != ENOPROTOOPT) {
+    aoe_internal_set_error (errno, "%s: PACKET_IGNORE_OUTGOING: %s",
+                            ifname, strerror (errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* Size the receive buffer: SO_RCVBUFFORCE (may exceed rmem_max, needs
+ * CAP_NET_ADMIN), else SO_RCVBUF (capped at rmem_max). */
+static int
+set_receive_buffer (int fd, const char *ifname, size_t buffer_bytes)
+{
+  int bytes = buffer_bytes > (size_t) (1u << 30) ? 1 << 30
+    : (int) buffer_bytes;
+
+  if (setsockopt (fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes,
+                  sizeof bytes) == 0 ||
+      setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) == 0)
+    return 0;
+  aoe_internal_set_error (errno, "%s: SO_RCVBUF: %s", ifname,
+                          strerror (errno));
+  return -1;
+}
+
+/* Bind the socket to ifname and the AoE EtherType: frames start arriving
+ * (through the filter already attached).  0, or -1 with the error set. */
+static int
+bind_interface (int fd, const char *ifname)
+{
+  struct sockaddr_ll addr;
+  unsigned ifindex = if_nametoindex (ifname);
+
+  if (ifindex == 0) {
+    aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+    return -1;
+  }
+  memset (&addr, 0, sizeof addr);
+  addr.sll_family = AF_PACKET;
+  addr.sll_protocol = htons (AOE_ETHERTYPE);
+  addr.sll_ifindex = (int) ifindex;
+  if (bind (fd, (struct sockaddr *) &addr, sizeof addr) == -1) {
+    if (errno == ENODEV)
+      aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+    else
+      aoe_internal_set_error (errno, "%s: bind: %s", ifname,
+                              strerror (errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* Create and set up the socket (every step in order).  0, or -1 with the
+ * error set. */
+static int
+open_socket (struct packet_transport *pt, size_t buffer_bytes)
+{
+  const char *ifname = pt->base.ifname;
+
+  /* Protocol 0: nothing is queued before bind, so no unfiltered frame
+   * can slip in ahead of the filter. */
+  pt->fd = socket (AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (pt->fd == -1) {
+    socket_error (ifname, errno);
+    return -1;
+  }
+  if (attach_response_filter (pt->fd, ifname) == -1 ||
+      ignore_outgoing (pt->fd, ifname) == -1 ||
+      set_receive_buffer (pt->fd, ifname, buffer_bytes) == -1 ||
+      bind_interface (pt->fd, ifname) == -1)
+    return -1;
+  return 0;
+}
+
+struct aoe_transport *
+aoe_transport_packet_open (const char *ifname, size_t buffer_bytes)
+{
+  struct packet_transport *pt;
+
+  if (strlen (ifname) >= IF_NAMESIZE) {
+    aoe_internal_set_error (EINVAL, "invalid interface name \"%s\"", ifname);
+    return NULL;
+  }
+  pt = calloc (1, sizeof *pt);
+  if (pt == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    return NULL;
+  }
+  pt->base.ops = &packet_ops;
+  pt->fd = -1;
+  strcpy (pt->base.ifname, ifname);
+  if (aoe_transport_interface_address (ifname, pt->base.mac,
+                                       &pt->base.mtu) == -1 ||
+      allocate_buffers (pt) == -1 ||
+      open_socket (pt, buffer_bytes) == -1) {
+    packet_transport_close (&pt->base);
+    return NULL;
+  }
+  return &pt->base;
+}

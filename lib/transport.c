@@ -1,0 +1,97 @@
+/* What every transport shares: choosing a kind of transport by name,
+ * opening it, and reading an interface's MAC address and MTU.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+#include "transport.h"
+
+/* Smallest MTU that carries one sector: (MTU - 36) / 512 >= 1. */
+#define MIN_AOE_MTU (AOE_ATA_HDR_LEN + AOE_SECTOR_SIZE)
+
+/* The name of each kind of transport, indexed by enum aoe_transport_kind. */
+static const char *const transport_names[] = {
+  [AOE_TRANSPORT_PCAP] = "pcap",
+  [AOE_TRANSPORT_PACKET] = "packet",
+};
+
+int
+aoe_transport_kind_parse (const char *name, enum aoe_transport_kind *kind)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof transport_names / sizeof transport_names[0]; ++i) {
+    if (strcmp (name, transport_names[i]) == 0) {
+      *kind = (enum aoe_transport_kind) i;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+struct aoe_transport *
+aoe_transport_open (enum aoe_transport_kind kind, const char *ifname,
+                    size_t buffer_bytes)
+{
+  if (kind == AOE_TRANSPORT_PACKET)
+    return aoe_transport_packet_open (ifname, buffer_bytes);
+  return aoe_transport_pcap_open (ifname, buffer_bytes);
+}
+
+int
+aoe_transport_interface_address (const char *ifname, uint8_t mac[6],
+                                  unsigned *mtu)
+{
+  struct ifreq ifr;
+  int fd, err;
+
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd == -1)
+    fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd == -1) {
+    aoe_internal_set_error (errno, "socket: %s", strerror (errno));
+    return -1;
+  }
+  memset (&ifr, 0, sizeof ifr);
+  strncpy (ifr.ifr_name, ifname, sizeof ifr.ifr_name - 1);
+  if (ioctl (fd, SIOCGIFHWADDR, &ifr) == -1) {
+    err = errno;
+    close (fd);
+    if (err == ENODEV)
+      aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+    else
+      aoe_internal_set_error (err, "%s: SIOCGIFHWADDR: %s", ifname,
+                              strerror (err));
+    return -1;
+  }
+  if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
+    close (fd);
+    aoe_internal_set_error (EINVAL, "%s is not an Ethernet interface",
+                            ifname);
+    return -1;
+  }
+  memcpy (mac, ifr.ifr_hwaddr.sa_data, 6);
+  if (ioctl (fd, SIOCGIFMTU, &ifr) == -1) {
+    err = errno;
+    close (fd);
+    aoe_internal_set_error (err, "%s: SIOCGIFMTU: %s", ifname,
+                            strerror (err));
+    return -1;
+  }
+  close (fd);
+  if (ifr.ifr_mtu < MIN_AOE_MTU) {
+    aoe_internal_set_error (EINVAL,
+                            "MTU %d of %s is too small for AoE (at least %d)",
+                            ifr.ifr_mtu, ifname, MIN_AOE_MTU);
+    return -1;
+  }
+  *mtu = (unsigned) ifr.ifr_mtu;
+  return 0;
+}
