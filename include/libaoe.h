@@ -201,6 +201,13 @@ int aoe_set_max_in_flight (aoe_handle *h, unsigned frames);
  * target's limit).  Before connect only. */
 int aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors);
 
+/* How frames reach the interfaces: "pcap" (libpcap, the default) or
+ * "packet" (a raw AF_PACKET socket with recvmmsg: less CPU for the
+ * target on a veth pair); EINVAL for any other name.  The environment
+ * variable LIBAOE_TRANSPORT sets the default of new handles.  Before
+ * connect only. */
+int aoe_set_transport (aoe_handle *h, const char *name);
+
 /* Run on the caller's libev loop instead of a private I/O thread.  Blocking
  * calls then drive that loop themselves and must be called from the loop's
  * thread, outside callbacks.  Before connect only. */
@@ -281,6 +288,117 @@ int aoe_discover (aoe_handle *h, unsigned timeout_ms,
 
 /* Free a list returned by aoe_discover. */
 void aoe_free_targets (struct aoe_target_info *targets);
+
+/* ---- administration ----
+ * Synchronous calls on a connected handle that read and change the
+ * target's config string, MAC mask list and reservation.  Each sends one
+ * AoE request (retransmitted with fresh tags while unanswered) to the
+ * target's first port (aoe_info.macs[0]) through the interface it
+ * answered on, and waits up to AOE_ADMIN_TIMEOUT_MS for the answer.  They
+ * are safe from any thread, alongside I/O.  Before the first I/O call
+ * they start no thread (a program may still fork afterwards).  With
+ * aoe_set_loop they drive the caller's loop, like the blocking I/O calls.
+ *
+ * The target keeps these settings per port and in memory only (vblade
+ * forgets them when restarted).  aoe_get_info keeps reporting the config
+ * string seen at connect.
+ *
+ * Errno values, besides the state errors of every call (EFAULT NULL
+ * handle, EINVAL not connected, ESHUTDOWN closing):
+ *   EFAULT     a NULL string or MAC array with a non-zero count
+ *   EINVAL     bad argument (string longer than AOE_CONFIG_MAX, no MACs
+ *              to add or delete, more than fit in one frame, a blocking
+ *              call from inside the handle's libev loop); AoE error 2 or
+ *              mask MError 2 (bad directive) from the target
+ *   ETIMEDOUT  the target did not answer within AOE_ADMIN_TIMEOUT_MS
+ *   EEXIST     config set: the target's string is already set to another
+ *              value (AoE error 4); the message quotes it
+ *   EACCES     reserve set: another initiator holds the reservation
+ *              (AoE error 6); the message lists its MACs
+ *   ENOSPC     mask add: the target's mask list is full (MError 3)
+ *   ERANGE     config read: the buffer cannot hold the string
+ *   EIO        any other AoE error or MError
+ *   ENOMEM     out of memory
+ */
+#define AOE_HAVE_ADMIN 1
+
+/* Longest config string (AoE limit). */
+#define AOE_CONFIG_MAX 1024
+
+/* Most MACs in a mask or reserve list (the wire count is one byte). */
+#define AOE_MAX_LIST_MACS 255
+
+/* Time an administration request waits for the target's answer. */
+#define AOE_ADMIN_TIMEOUT_MS 3000
+
+/* Time a config test waits before concluding "does not match": the
+ * target answers a test only on a match and stays silent otherwise. */
+#define AOE_CONFIG_TEST_TIMEOUT_MS 1000
+
+/* This initiator's MAC address on the index-th interface given to
+ * aoe_add_interface (0 = the first), the source of every frame sent
+ * there: what a target's reserve and mask lists must name.  Connected
+ * handles only.  0, or -1 (EINVAL: index out of range). */
+int aoe_get_interface_mac (aoe_handle *h, unsigned index, uint8_t mac[6]);
+
+/* Read the target's config string into buf (size bytes, at most
+ * AOE_CONFIG_MAX + 1 needed), NUL-terminated (a string holding NUL bytes
+ * reads as cut at the first).  Returns its length, or -1 (ERANGE if it
+ * does not fit in size bytes with its NUL). */
+int aoe_config_read (aoe_handle *h, char *buf, size_t size);
+
+/* Test whether the target's config string equals s exactly (Query
+ * Config "test") or starts with prefix ("test prefix").  The target
+ * answers only on a match, so a mismatch is silence: after
+ * AOE_CONFIG_TEST_TIMEOUT_MS the call checks with a config read that the
+ * target still answers.  Returns 1 if it matches, 0 if it does not
+ * (the target answered the read but not the test), -1 on error
+ * (ETIMEDOUT if the target answers nothing at all). */
+int aoe_config_test (aoe_handle *h, const char *s);
+int aoe_config_test_prefix (aoe_handle *h, const char *prefix);
+
+/* Set the target's config string to s (at most AOE_CONFIG_MAX bytes) if
+ * it is empty or already s.  0, or -1 (EEXIST: set to something else). */
+int aoe_config_set (aoe_handle *h, const char *s);
+
+/* Set the target's config string to s whatever it was.  0 or -1. */
+int aoe_config_force_set (aoe_handle *h, const char *s);
+
+/* Read the target's MAC mask list (an empty list lets every initiator
+ * in; a non-empty one only those listed).  Copies up to max MACs into
+ * macs (NULL if max is 0) and returns how many the list holds (possibly
+ * more than max), or -1. */
+int aoe_mask_read (aoe_handle *h, uint8_t (*macs)[6], size_t max);
+
+/* Add (or delete) the n MACs macs[0..n-1] to (from) the mask list, in
+ * order; adding a MAC already there or deleting one that is not changes
+ * nothing.  Beware: a non-empty list without this initiator's MAC makes
+ * the target ignore this initiator from then on.  0, or -1: ENOSPC list
+ * full, EINVAL bad directive; the message names the failing MAC, and the
+ * MACs before it were applied. */
+int aoe_mask_add (aoe_handle *h, const uint8_t (*macs)[6], size_t n);
+int aoe_mask_delete (aoe_handle *h, const uint8_t (*macs)[6], size_t n);
+
+/* Read the target's reserve list (empty: not reserved; else only the
+ * MACs listed may issue ATA commands other than IDENTIFY).  Copies up to
+ * max MACs into macs (NULL if max is 0) and returns how many the list
+ * holds, or -1. */
+int aoe_reserve_read (aoe_handle *h, uint8_t (*macs)[6], size_t max);
+
+/* Reserve the target for the n MACs macs[0..n-1] (n = 0 releases it).
+ * The target accepts only if it is not reserved or the sender (this
+ * initiator's interface toward the first port) is on the current list.
+ * 0, or -1 (EACCES: another initiator holds it). */
+int aoe_reserve_set (aoe_handle *h, const uint8_t (*macs)[6], size_t n);
+
+/* Replace the reserve list whoever holds it (n = 0 releases it by
+ * force).  0 or -1. */
+int aoe_reserve_force_set (aoe_handle *h, const uint8_t (*macs)[6],
+                           size_t n);
+
+/* Release the reservation (aoe_reserve_set with no MACs).  0, or -1
+ * (EACCES: another initiator holds it). */
+int aoe_reserve_release (aoe_handle *h);
 
 #ifdef __cplusplus
 }

@@ -135,6 +135,22 @@ debug_mask_from_environment (void)
   return (unsigned) mask;
 }
 
+/* The transport asked for by LIBAOE_TRANSPORT ("pcap" or "packet"; unset
+ * or empty: pcap) into *kind.  0, or -1 with the error set. */
+static int
+transport_from_environment (enum aoe_transport_kind *kind)
+{
+  const char *value = getenv ("LIBAOE_TRANSPORT");
+
+  *kind = AOE_TRANSPORT_PCAP;
+  if (value == NULL || *value == '\0'
+      || aoe_transport_kind_parse (value, kind) == 0)
+    return 0;
+  aoe_internal_set_error (EINVAL, "LIBAOE_TRANSPORT=%s: unknown transport "
+                          "(expected pcap or packet)", value);
+  return -1;
+}
+
 const char *
 aoe_get_version (void)
 {
@@ -150,6 +166,10 @@ aoe_create (void)
   h = calloc (1, sizeof *h);
   if (h == NULL) {
     aoe_internal_set_error (ENOMEM, "out of memory");
+    return NULL;
+  }
+  if (transport_from_environment (&h->transport_kind) == -1) {
+    free (h);
     return NULL;
   }
   pthread_mutex_init (&h->lock, NULL);
@@ -333,6 +353,28 @@ aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors)
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
     return -1;
   h->max_sectors = sectors;
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_set_transport (aoe_handle *h, const char *name)
+{
+  enum aoe_transport_kind kind;
+
+  aoe_api_enter ();
+  if (name == NULL) {
+    aoe_internal_set_error (EFAULT, "transport name is NULL");
+    return -1;
+  }
+  if (aoe_transport_kind_parse (name, &kind) == -1) {
+    aoe_internal_set_error (EINVAL, "unknown transport \"%s\" "
+                            "(expected pcap or packet)", name);
+    return -1;
+  }
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  h->transport_kind = kind;
   pthread_mutex_unlock (&h->lock);
   return 0;
 }

@@ -80,6 +80,9 @@ struct aoe_io_iface {
   bool write_blocked;              /* a frame waits in pending for EV_WRITE */
   uint8_t *pending;                /* that frame (AOE_MAX_FRAME bytes) */
   size_t pending_len;              /* its length */
+  uint64_t blocked_since;          /* when pending was refused (us) */
+  uint64_t send_errors;            /* frames lost to send errors (the engine resends them) */
+  uint64_t send_error_logged_at;   /* time of the last "send failed" debug line (us) */
   uint64_t drops_seen;             /* capture drops already reported */
   unsigned receive_errors;         /* receive failures in a row */
   bool dead;                       /* gave up on it (interface gone) */
@@ -251,6 +254,7 @@ struct aoe_handle {
   uint32_t discover_timeout_ms;  /* aoe_connect's time limit */
   unsigned max_in_flight;        /* window cap per port, 0 = none */
   unsigned max_sectors;          /* frame sectors cap, 0 = none */
+  enum aoe_transport_kind transport_kind; /* pcap or packet */
   struct ev_loop *user_loop;     /* aoe_set_loop, or NULL: private thread */
 
   /* Debug output. */

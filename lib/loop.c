@@ -20,9 +20,18 @@
 #define io_of(ptr, member) \
   ((struct aoe_io *) ((char *) (ptr) - offsetof (struct aoe_io, member)))
 
-/* How long a blocked send waits before the timer retries it anyway: a
- * packet socket refusing with ENOBUFS may never report writability. */
+/* How long a blocked send waits before the timer retries it anyway, in
+ * case the socket never reports writability. */
 #define SEND_RETRY_US 1000
+
+/* How long a frame refused with EAGAIN may wait for its interface before
+ * it is dropped like a lost frame (the engine resends it): an interface
+ * that never drains must not stall every other path. */
+#define SEND_BLOCK_MAX_US 200000
+
+/* At most one "send failed" debug line per interface per this interval
+ * (a downed link fails every frame). */
+#define SEND_ERROR_LOG_US 1000000
 
 /* Receive failures in a row after which an interface is given up (it
  * vanished): watching it any longer would spin. */
@@ -92,10 +101,29 @@ watch_write (struct aoe_io_iface *iface, bool on)
   ev_io_start (loop, &iface->watcher);
 }
 
+/* A frame on iface was lost to a send error err (interface down, frame
+ * dropped by the device): count it, and log it unless one was logged
+ * less than SEND_ERROR_LOG_US ago.  The engine resends it like any frame
+ * lost on the wire. */
+static void
+send_failed (struct aoe_io_iface *iface, int err, uint64_t now)
+{
+  iface->send_errors++;
+  if (iface->send_errors > 1
+      && now - iface->send_error_logged_at < SEND_ERROR_LOG_US)
+    return;
+  iface->send_error_logged_at = now;
+  aoe_internal_debug (iface->io->h, AOE_DEBUG_EVENTS,
+                      "send on %s failed: %s (%llu frames lost so far)",
+                      iface->transport->ifname, strerror (err),
+                      (unsigned long long) iface->send_errors);
+}
+
 /* Send one frame on iface.  Returns false if the frame had to be kept
  * for later (the caller stops sending until the interface is writable). */
 static bool
-send_frame (struct aoe_io_iface *iface, const uint8_t *frame, size_t len)
+send_frame (struct aoe_io_iface *iface, const uint8_t *frame, size_t len,
+            uint64_t now)
 {
   struct aoe_transport *t = iface->transport;
 
@@ -105,13 +133,11 @@ send_frame (struct aoe_io_iface *iface, const uint8_t *frame, size_t len)
   case AOE_SEND_AGAIN:
     memcpy (iface->pending, frame, len);
     iface->pending_len = len;
+    iface->blocked_since = now;
     watch_write (iface, true);
     return false;
   case AOE_SEND_FAILED:
-    /* Lost like any frame on the wire: the engine retransmits it. */
-    aoe_internal_debug (iface->io->h, AOE_DEBUG_EVENTS,
-                        "send on %s failed: %s", t->ifname,
-                        strerror (errno));
+    send_failed (iface, errno, now);
     return true;
   }
   return true;
@@ -166,7 +192,7 @@ send_ready_frames (struct aoe_io *io, uint64_t now)
                                        sizeof io->frame, &ifindex)) > 0) {
     if (ifindex >= io->nifaces)
       continue;
-    if (!send_frame (&io->ifaces[ifindex], io->frame, len))
+    if (!send_frame (&io->ifaces[ifindex], io->frame, len, now))
       break;
   }
 }
@@ -198,9 +224,10 @@ pump (struct aoe_io *io, uint64_t now)
     rearm_timer (io, now);
 }
 
-/* Retry the frames the kernel refused; true if all went out. */
-static bool
-retry_blocked (struct aoe_io *io)
+/* Retry the frames the kernel refused; a frame refused for longer than
+ * SEND_BLOCK_MAX_US is dropped (counted as a send error). */
+static void
+retry_blocked (struct aoe_io *io, uint64_t now)
 {
   size_t i;
 
@@ -212,14 +239,18 @@ retry_blocked (struct aoe_io *io)
       continue;
     switch (t->ops->send (t, iface->pending, iface->pending_len)) {
     case AOE_SEND_AGAIN:
-      return false;
-    case AOE_SEND_OK:
+      if (now - iface->blocked_since < SEND_BLOCK_MAX_US)
+        continue;
+      send_failed (iface, EAGAIN, now);
+      break;
     case AOE_SEND_FAILED:
-      watch_write (iface, false);
+      send_failed (iface, errno, now);
+      break;
+    case AOE_SEND_OK:
       break;
     }
+    watch_write (iface, false);
   }
-  return true;
 }
 
 /* The context of one receive batch. */
@@ -239,11 +270,18 @@ receive_frame (void *opaque, const uint8_t *frame, size_t len)
                       batch->now);
 }
 
+/* Frames iface's capture buffer dropped so far. */
+static uint64_t
+iface_drops (struct aoe_io_iface *iface)
+{
+  return iface->transport->ops->get_drops (iface->transport);
+}
+
 /* Report capture drops on iface since the last report. */
 static void
 check_drops (struct aoe_io_iface *iface)
 {
-  uint64_t drops = iface->transport->ops->get_drops (iface->transport);
+  uint64_t drops = iface_drops (iface);
 
   if (drops > iface->drops_seen) {
     aoe_internal_debug (iface->io->h, AOE_DEBUG_EVENTS,
@@ -286,13 +324,15 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
 {
   struct aoe_io_iface *iface = w->data;
   struct aoe_io *io = iface->io;
+  uint64_t now;
 
   pthread_mutex_lock (&io->engine_lock);
   if (revents & EV_READ)
     receive_batch (iface);
+  now = aoe_internal_now_us ();
   if (revents & EV_WRITE)
-    retry_blocked (io);
-  pump (io, aoe_internal_now_us ());
+    retry_blocked (io, now);
+  pump (io, now);
   pthread_mutex_unlock (&io->engine_lock);
   run_completions (io);
 }
@@ -306,7 +346,7 @@ timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
   size_t i;
 
   pthread_mutex_lock (&io->engine_lock);
-  retry_blocked (io);
+  retry_blocked (io, now);
   aoe_engine_tick (io->engine, now);
   for (i = 0; i < io->nifaces; ++i)
     check_drops (&io->ifaces[i]);
@@ -414,7 +454,8 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
 
     iface->io = io;
     iface->index = (unsigned) i;
-    iface->transport = aoe_transport_pcap_open (ifnames[i], buffer_bytes);
+    iface->transport = aoe_transport_open (h->transport_kind, ifnames[i],
+                                           buffer_bytes);
     if (iface->transport == NULL)
       goto err;
     io->nifaces = i + 1;
@@ -426,8 +467,9 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
     memcpy (infos[i].mac, iface->transport->mac, 6);
     infos[i].mtu = iface->transport->mtu;
     aoe_internal_debug (h, AOE_DEBUG_EVENTS,
-                        "opened %s (MTU %u, %02x:%02x:%02x:%02x:%02x:%02x)",
-                        ifnames[i], infos[i].mtu,
+                        "opened %s (%s, MTU %u, "
+                        "%02x:%02x:%02x:%02x:%02x:%02x)",
+                        ifnames[i], iface->transport->ops->name, infos[i].mtu,
                         infos[i].mac[0], infos[i].mac[1], infos[i].mac[2],
                         infos[i].mac[3], infos[i].mac[4], infos[i].mac[5]);
   }
@@ -446,6 +488,44 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
   return NULL;
 }
 
+/* Log what each interface and each target port of a connected session
+ * carried (debug events), so a log shows which path worked and which one
+ * lost frames. */
+static void
+log_summary (struct aoe_io *io)
+{
+  unsigned i, nports;
+
+  pthread_mutex_lock (&io->engine_lock);
+  nports = aoe_engine_nports (io->engine);
+  for (i = 0; nports > 0 && i < io->nifaces; ++i) {
+    struct aoe_io_iface *iface = &io->ifaces[i];
+
+    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
+                        "interface %s: %llu send errors, %llu capture drops",
+                        iface->transport->ifname,
+                        (unsigned long long) iface->send_errors,
+                        (unsigned long long) iface_drops (iface));
+  }
+  for (i = 0; i < nports; ++i) {
+    struct aoe_port_stats ps;
+    char mac[18];
+
+    aoe_engine_port_stats (io->engine, i, &ps);
+    aoe_internal_format_mac (ps.mac, mac);
+    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
+                        "port %u (%s on %s): %llu frames sent, %llu replies, "
+                        "%llu timeouts, %u sectors per frame, window %u%s",
+                        i, mac, io->ifaces[ps.iface].transport->ifname,
+                        (unsigned long long) ps.frames_sent,
+                        (unsigned long long) ps.replies,
+                        (unsigned long long) ps.frame_timeouts,
+                        ps.frame_sectors, ps.window,
+                        ps.demoted ? ", demoted" : "");
+  }
+  pthread_mutex_unlock (&io->engine_lock);
+}
+
 void
 aoe_internal_io_close (struct aoe_io *io)
 {
@@ -454,6 +534,7 @@ aoe_internal_io_close (struct aoe_io *io)
   if (io == NULL)
     return;
   if (io->engine) {
+    log_summary (io);
     aoe_internal_io_fail_all (io, ESHUTDOWN);
     aoe_engine_free (io->engine);
   }
@@ -534,6 +615,6 @@ aoe_internal_io_drops (struct aoe_io *io)
   size_t i;
 
   for (i = 0; i < io->nifaces; ++i)
-    drops += io->ifaces[i].transport->ops->get_drops (io->ifaces[i].transport);
+    drops += iface_drops (&io->ifaces[i]);
   return drops;
 }

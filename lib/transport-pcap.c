@@ -9,11 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <net/if.h>
-#include <net/if_arp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <pcap/pcap.h>
@@ -28,9 +25,6 @@
 /* Bytes of link-layer header the snap length adds to the MTU (Ethernet
  * header and a VLAN tag). */
 #define SNAPLEN_OVERHEAD 18
-
-/* Smallest MTU that carries one sector: (MTU - 36) / 512 >= 1. */
-#define MIN_AOE_MTU (AOE_ATA_HDR_LEN + AOE_SECTOR_SIZE)
 
 /* How many pcap_dispatch rounds one receive_batch may run, so a flood of
  * replies cannot starve the send side. */
@@ -67,7 +61,14 @@ pcap_transport_close (struct aoe_transport *t)
   free (pt);
 }
 
-/* Send one frame with pcap_inject (one send(2) on Linux). */
+/* Send one frame with pcap_inject (one send(2) on Linux).  Only EAGAIN
+ * (the socket's send buffer is full) keeps the frame for a retry.
+ * ENOBUFS means the device or its queue dropped the frame (a veth whose
+ * peer has a smaller MTU, a full qdisc): retrying the same frame at once
+ * can fail forever, so it is lost like any other, and so are ENETDOWN
+ * (link down), ENXIO (interface gone) and EMSGSIZE (frame above the MTU,
+ * lowered since open); the engine resends lost frames and shrinks them
+ * when large ones keep vanishing. */
 static enum aoe_send_result
 pcap_transport_send (struct aoe_transport *t, const uint8_t *frame,
                      size_t len)
@@ -83,7 +84,7 @@ pcap_transport_send (struct aoe_transport *t, const uint8_t *frame,
     errno = EIO;
     return AOE_SEND_FAILED;
   }
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+  if (errno == EAGAIN || errno == EWOULDBLOCK)
     return AOE_SEND_AGAIN;
   if (errno == 0)
     errno = EIO;
@@ -152,58 +153,6 @@ static const struct aoe_transport_ops pcap_ops = {
   .get_fd = pcap_transport_get_fd,
   .get_drops = pcap_transport_get_drops,
 };
-
-/* Read ifname's MAC address and MTU with ioctls on a datagram socket (no
- * frame is sent).  0, or -1 with the error set. */
-static int
-interface_address (const char *ifname, uint8_t mac[6], unsigned *mtu)
-{
-  struct ifreq ifr;
-  int fd, err;
-
-  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd == -1)
-    fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd == -1) {
-    aoe_internal_set_error (errno, "socket: %s", strerror (errno));
-    return -1;
-  }
-  memset (&ifr, 0, sizeof ifr);
-  strncpy (ifr.ifr_name, ifname, sizeof ifr.ifr_name - 1);
-  if (ioctl (fd, SIOCGIFHWADDR, &ifr) == -1) {
-    err = errno;
-    close (fd);
-    if (err == ENODEV)
-      aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
-    else
-      aoe_internal_set_error (err, "%s: SIOCGIFHWADDR: %s", ifname,
-                              strerror (err));
-    return -1;
-  }
-  if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-    close (fd);
-    aoe_internal_set_error (EINVAL, "%s is not an Ethernet interface",
-                            ifname);
-    return -1;
-  }
-  memcpy (mac, ifr.ifr_hwaddr.sa_data, 6);
-  if (ioctl (fd, SIOCGIFMTU, &ifr) == -1) {
-    err = errno;
-    close (fd);
-    aoe_internal_set_error (err, "%s: SIOCGIFMTU: %s", ifname,
-                            strerror (err));
-    return -1;
-  }
-  close (fd);
-  if (ifr.ifr_mtu < MIN_AOE_MTU) {
-    aoe_internal_set_error (EINVAL,
-                            "MTU %d of %s is too small for AoE (at least %d)",
-                            ifr.ifr_mtu, ifname, MIN_AOE_MTU);
-    return -1;
-  }
-  *mtu = (unsigned) ifr.ifr_mtu;
-  return 0;
-}
 
 /* Set the error for a failed pcap_activate (r < 0). */
 static void
@@ -322,7 +271,8 @@ aoe_transport_pcap_open (const char *ifname, size_t buffer_bytes)
   pt->base.ops = &pcap_ops;
   pt->fd = -1;
   strcpy (pt->base.ifname, ifname);
-  if (interface_address (ifname, pt->base.mac, &pt->base.mtu) == -1 ||
+  if (aoe_transport_interface_address (ifname, pt->base.mac,
+                                       &pt->base.mtu) == -1 ||
       activate (pt, buffer_bytes) == -1) {
     pcap_transport_close (&pt->base);
     return NULL;

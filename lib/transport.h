@@ -72,4 +72,36 @@ struct aoe_transport {
 struct aoe_transport *aoe_transport_pcap_open (const char *ifname,
                                                size_t buffer_bytes);
 
+/* Open ifname with a raw AF_PACKET socket: the same kernel filter (AoE
+ * responses only), our own transmissions ignored, SO_RCVBUF(FORCE) =
+ * buffer_bytes, frames received in batches with recvmmsg and sent with
+ * send.  Cheaper than libpcap's receive ring for the sender on a veth
+ * pair.  NULL on failure with the library error set, as for pcap. */
+struct aoe_transport *aoe_transport_packet_open (const char *ifname,
+                                                 size_t buffer_bytes);
+
+/* The kinds of transport a handle can use (aoe_set_transport,
+ * LIBAOE_TRANSPORT). */
+enum aoe_transport_kind {
+  AOE_TRANSPORT_PCAP,    /* libpcap (the default) */
+  AOE_TRANSPORT_PACKET,  /* a raw AF_PACKET socket */
+};
+
+/* The kind named name ("pcap" or "packet") into *kind.  0, or -1 for an
+ * unknown name (no error set). */
+int aoe_transport_kind_parse (const char *name,
+                              enum aoe_transport_kind *kind);
+
+/* Open ifname with the transport of the given kind (see the open
+ * functions above). */
+struct aoe_transport *aoe_transport_open (enum aoe_transport_kind kind,
+                                          const char *ifname,
+                                          size_t buffer_bytes);
+
+/* Read ifname's MAC address and MTU with ioctls on a datagram socket (no
+ * frame is sent).  0, or -1 with the error set (ENODEV no such interface,
+ * EINVAL not Ethernet or an MTU too small for one sector). */
+int aoe_transport_interface_address (const char *ifname, uint8_t mac[6],
+                                     unsigned *mtu);
+
 #endif /* AOE_TRANSPORT_H */

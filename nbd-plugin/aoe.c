@@ -46,6 +46,9 @@ static aoe_handle *aoe;
 /* What the target told us at connect time. */
 static struct aoe_info target_info;
 
+/* reserve=true took the target's reservation: release it at exit. */
+static bool reserved;
+
 /* State of one client connection. */
 struct aoeplug_conn {
   bool readonly; /* the client connected read-only (nbdkit -r or otherwise) */
@@ -88,6 +91,21 @@ log_stats (const char *when)
                 st.commands_completed);
 }
 
+/* Release the reservation reserve=true took, if it did. */
+static void
+release_target (void)
+{
+  if (!reserved)
+    return;
+  reserved = false;
+  if (aoe_reserve_release (aoe) == -1)
+    nbdkit_error ("cannot release the reservation of AoE target e%u.%u: %s",
+                  target_info.shelf, target_info.slot, aoe_get_error ());
+  else
+    nbdkit_debug ("e%u.%u: reservation released", target_info.shelf,
+                  target_info.slot);
+}
+
 /* Close the shared handle, if open. */
 static void
 close_handle (void)
@@ -95,6 +113,7 @@ close_handle (void)
   if (aoe == NULL)
     return;
   log_stats ("exit");
+  release_target ();
   aoe_close (aoe);
   aoe = NULL;
 }
@@ -158,13 +177,52 @@ configure_handle (void)
   if (c->have_max_in_flight &&
       aoe_set_max_in_flight (aoe, c->max_in_flight) == -1)
     return -1;
+  if (c->transport && aoe_set_transport (aoe, c->transport) == -1)
+    return -1;
   if (aoe_debug_frames)
     debug_mask |= AOE_DEBUG_FRAMES;
   return aoe_set_debug (aoe, debug_mask, debug_line, NULL);
 }
 
-/* .get_ready: create the shared handle and connect to the target.  Runs
- * before nbdkit forks, so errors reach the user's terminal. */
+/* reserve=true: reserve the target for this initiator's MAC on every
+ * interface, so that every path may do I/O.  0, or -1 after
+ * nbdkit_error (another initiator holds the reservation: EACCES). */
+static int
+reserve_target (void)
+{
+  size_t i, n = aoeplug_config.nifaces;
+  uint8_t (*macs)[6] = calloc (n, sizeof *macs);
+  int r = -1;
+
+  if (macs == NULL) {
+    nbdkit_error ("calloc: %m");
+    return -1;
+  }
+  for (i = 0; i < n; i++)
+    if (aoe_get_interface_mac (aoe, (unsigned) i, macs[i]) == -1)
+      goto out;
+  if (aoe_reserve_set (aoe, (const uint8_t (*)[6]) macs, n) == -1)
+    goto out;
+  reserved = true;
+  nbdkit_debug ("e%u.%u: reserved for this initiator's %zu MAC(s)",
+                target_info.shelf, target_info.slot, n);
+  r = 0;
+ out:
+  if (r == -1)
+    nbdkit_error ("reserve=true: cannot reserve AoE target e%u.%u: %s%s",
+                  target_info.shelf, target_info.slot, aoe_get_error (),
+                  aoe_get_errno () == EACCES
+                  ? " (its holder can release it with aoe-admin ... reserve "
+                    "release; aoe-admin ... reserve force-release breaks it)"
+                  : "");
+  free (macs);
+  return r;
+}
+
+/* .get_ready: create the shared handle and connect to the target (and
+ * reserve it with reserve=true).  Runs before nbdkit forks, so errors
+ * reach the user's terminal; libaoe starts no thread before the first
+ * I/O, so forking afterwards is safe. */
 static int
 aoeplug_get_ready (void)
 {
@@ -188,6 +246,11 @@ aoeplug_get_ready (void)
                 target_info.serial, target_info.sectors_per_frame,
                 target_info.buffer_count, target_info.nmacs,
                 target_info.can_flush ? "yes" : "no");
+  if (aoeplug_config.reserve && reserve_target () == -1) {
+    aoe_close (aoe);
+    aoe = NULL;
+    return -1;
+  }
   return 0;
 }
 

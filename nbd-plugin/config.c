@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NBDKIT_API_VERSION 2
 #include <nbdkit-plugin.h>
@@ -188,6 +189,41 @@ parse_max_in_flight (const char *key, const char *value)
   return 0;
 }
 
+/* reserve=: a boolean, spelt as nbdkit spells them (true/false, t/f,
+ * yes/no, y/n, on/off, 1/0, any case), with an error naming the key. */
+static int
+parse_reserve (const char *key, const char *value)
+{
+  static const char *const yes[] = { "1", "true", "t", "yes", "y", "on" };
+  static const char *const no[] = { "0", "false", "f", "no", "n", "off" };
+  size_t i;
+
+  for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+    if (strcasecmp (value, yes[i]) == 0) {
+      aoeplug_config.reserve = true;
+      return 0;
+    }
+    if (strcasecmp (value, no[i]) == 0) {
+      aoeplug_config.reserve = false;
+      return 0;
+    }
+  }
+  nbdkit_error ("%s=%s: expected a boolean (true or false)", key, value);
+  return -1;
+}
+
+/* transport=: pcap or packet (libaoe checks it again at .get_ready). */
+static int
+parse_transport (const char *key, const char *value)
+{
+  if (strcmp (value, "pcap") != 0 && strcmp (value, "packet") != 0) {
+    nbdkit_error ("%s=%s: expected pcap or packet", key, value);
+    return -1;
+  }
+  aoeplug_config.transport = value;
+  return 0;
+}
+
 /* One configuration key: its name, its parser, and whether it was seen. */
 struct config_key {
   const char *name;                              /* key as typed */
@@ -205,6 +241,8 @@ static struct config_key config_keys[] = {
   { "timeout", parse_timeout, false, false },
   { "discover-timeout", parse_discover_timeout, false, false },
   { "max-in-flight", parse_max_in_flight, false, false },
+  { "reserve", parse_reserve, false, false },
+  { "transport", parse_transport, false, false },
 };
 
 /* .config: find the key in config_keys and run its parser. */

@@ -22,7 +22,12 @@
   "discover-timeout=<SECS>  Seconds to wait for the target to answer\n" \
   "                         at start-up (default 5).\n" \
   "max-in-flight=<N>        Cap on frames in flight per target port, 1-256\n" \
-  "                         (default: the target's buffer count)."
+  "                         (default: the target's buffer count).\n" \
+  "reserve=true             Reserve the target for this initiator's MACs\n" \
+  "                         while serving (AoE Reserve/Release); refuse to\n" \
+  "                         start if another initiator holds it.\n" \
+  "transport=pcap|packet    How frames reach the network: libpcap (default)\n" \
+  "                         or a raw AF_PACKET socket."
 
 /* Everything the command line said, validated. */
 struct aoeplug_config {
@@ -38,6 +43,8 @@ struct aoeplug_config {
   unsigned discover_timeout_ms; /* discovery time limit, > 0 */
   bool have_max_in_flight;      /* max-in-flight= was given */
   unsigned max_in_flight;       /* cap on frames in flight, 1-256 */
+  bool reserve;                 /* reserve=true: hold the target's reservation */
+  const char *transport;        /* transport= value, NULL: libaoe's default */
 };
 
 /* The configuration being built by .config; read by aoe.c. */

@@ -128,6 +128,46 @@ check_states (aoe_handle *h)
   aoe_close (NULL);
 }
 
+/* Every entry point refuses a NULL handle with EFAULT, and bad pointers
+ * and names with a clear error, before anything else (the calls not
+ * covered by check_states; aoe_free_targets and aoe_close take NULL as a
+ * no-op). */
+static void
+check_null_arguments (aoe_handle *h)
+{
+  static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 1 };
+  struct aoe_stats st;
+  struct aoe_info info;
+  uint8_t buf[512];
+  aoe_completion none = { NULL, NULL };
+
+  EXPECT_FAIL (aoe_add_interface (NULL, "lo"), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_target_mac (NULL, mac), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_timeout (NULL, 1000), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_discover_timeout (NULL, 1000), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_max_in_flight (NULL, 4), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_max_sectors_per_frame (NULL, 4), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_debug (NULL, 0, NULL, NULL), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_transport (NULL, "pcap"), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_get_info (NULL, &info), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_get_stats (NULL, &st, sizeof st), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_pwrite (NULL, buf, 512, 0), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_flush (NULL), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_aio_pread (NULL, buf, 512, 0, none), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_aio_pwrite (NULL, buf, 512, 0, none), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_aio_flush (NULL, none), EFAULT, "NULL");
+  aoe_free_targets (NULL);
+
+  EXPECT_FAIL (aoe_get_stats (h, NULL, sizeof st), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_discover (h, 100, NULL), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_transport (h, NULL), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_set_transport (h, "carrier-pigeon"), EINVAL,
+               "unknown transport");
+  EXPECT_FAIL (aoe_aio_pwrite (h, buf, 512, 0, none), EINVAL,
+               "not connected");
+  EXPECT_FAIL (aoe_aio_flush (h, none), EINVAL, "not connected");
+}
+
 /* aoe_connect's own checks before any frame, and a non-Ethernet
  * interface. */
 static void
@@ -180,6 +220,7 @@ main (int argc, char *argv[])
     lib_die_aoe ("aoe_create");
   check_settings (h);
   check_states (h);
+  check_null_arguments (h);
   aoe_close (h);
   check_connect_errors ();
   printf ("lib-api-errors: ok\n");

@@ -82,6 +82,18 @@ check_argument_errors (aoe_handle *h, uint64_t size)
   EXPECT_FAIL (aoe_pread (h, buf, 512, size), ENOSPC, "capacity");
   EXPECT_FAIL (aoe_pwrite (h, buf, 1024, size - 512), ENOSPC, "capacity");
   EXPECT_FAIL (aoe_aio_pread (h, buf, 0, 0, none), EINVAL, "count is 0");
+  /* The same checks on every entry point, and no wrap-around. */
+  EXPECT_FAIL (aoe_pwrite (h, NULL, 512, 0), EINVAL, "NULL");
+  EXPECT_FAIL (aoe_aio_pwrite (h, NULL, 512, 0, none), EINVAL, "NULL");
+  EXPECT_FAIL (aoe_aio_pread (h, buf, 512, 100, none), EINVAL,
+               "multiples of 512");
+  EXPECT_FAIL (aoe_aio_pwrite (h, buf, 513, 0, none), EINVAL,
+               "multiples of 512");
+  EXPECT_FAIL (aoe_aio_pwrite (h, buf, (32u << 20) + 512, 0, none), EINVAL,
+               "32 MiB");
+  EXPECT_FAIL (aoe_aio_pread (h, buf, 512, size, none), ENOSPC, "capacity");
+  EXPECT_FAIL (aoe_pread (h, buf, 1024, UINT64_MAX - 511), ENOSPC,
+               "capacity");
   if (aoe_pread (h, buf, 0, 0) != 0)
     lib_die_aoe ("aoe_pread of 0 bytes");
   if (aoe_pread (h, buf, 512, size - 512) == -1)

@@ -39,12 +39,19 @@ bad "slot=abc" "error: slot=abc: expected a non-negative integer" \
 bad "slot=1x" "error: slot: .*1x.*trailing garbage" $i shelf=0 slot=1x
 bad "timeout=-1" "error: timeout=-1: expected a non-negative integer" \
     $i shelf=0 slot=1 timeout=-1
+bad "timeout=1.5" "error: timeout: .*1\.5.*trailing garbage" \
+    $i shelf=0 slot=1 timeout=1.5
+bad "timeout=5000000" "error: timeout=5000000: out of range" \
+    $i shelf=0 slot=1 timeout=5000000
+bad "shelf=" "error: shelf=: expected a non-negative integer" $i shelf= slot=1
 bad "discover-timeout=0" "error: discover-timeout=0: out of range" \
     $i shelf=0 slot=1 discover-timeout=0
 bad "max-in-flight=0" "error: max-in-flight=0: out of range: must be 1-256" \
     $i shelf=0 slot=1 max-in-flight=0
 bad "max-in-flight=257" "error: max-in-flight=257: out of range: must be 1-256" \
     $i shelf=0 slot=1 max-in-flight=257
+bad "transport=bogus" "error: transport=bogus: expected pcap or packet" \
+    $i shelf=0 slot=1 transport=bogus
 bad "mac=zz" "error: mac=zz: not a MAC address" $i shelf=0 slot=1 mac=zz
 bad "mac too long" "error: mac=.*: not a MAC address" \
     $i shelf=0 slot=1 mac=02:00:00:00:00:01:02
@@ -52,6 +59,9 @@ bad "iface=nosuch0" "error: iface=nosuch0: no such network interface" \
     iface=nosuch0 shelf=0 slot=1
 bad "iface twice" "error: iface=$TB_IFACE: interface given twice" \
     $i $i shelf=0 slot=1
+bad "iface=" "error: iface=: not a valid interface name" iface= shelf=0 slot=1
+bad "iface too long" "error: iface=a{20}: not a valid interface name" \
+    iface=aaaaaaaaaaaaaaaaaaaa shelf=0 slot=1
 
 # No target answering: vblade serves e0.1, we ask for e1.1.  The failure
 # must come after about discover-timeout=1 s, not the default 5 s.
