@@ -142,7 +142,7 @@ transport_from_environment (enum aoe_transport_kind *kind)
 {
   const char *value = getenv ("LIBAOE_TRANSPORT");
 
-  *kind = AOE_TRANSPORT_PCAP;
+  *kind = AOE_TRANSPORT_PACKET;
   if (value == NULL || *value == '\0'
       || aoe_transport_kind_parse (value, kind) == 0)
     return 0;

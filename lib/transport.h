@@ -83,8 +83,8 @@ struct aoe_transport *aoe_transport_packet_open (const char *ifname,
 /* The kinds of transport a handle can use (aoe_set_transport,
  * LIBAOE_TRANSPORT). */
 enum aoe_transport_kind {
-  AOE_TRANSPORT_PCAP,    /* libpcap (the default) */
-  AOE_TRANSPORT_PACKET,  /* a raw AF_PACKET socket */
+  AOE_TRANSPORT_PCAP,    /* libpcap: portable, memory-mapped receive ring */
+  AOE_TRANSPORT_PACKET,  /* a raw AF_PACKET socket (the default, see scripts/bench) */
 };
 
 /* The kind named name ("pcap" or "packet") into *kind.  0, or -1 for an

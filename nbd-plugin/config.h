@@ -26,8 +26,8 @@
   "reserve=true             Reserve the target for this initiator's MACs\n" \
   "                         while serving (AoE Reserve/Release); refuse to\n" \
   "                         start if another initiator holds it.\n" \
-  "transport=pcap|packet    How frames reach the network: libpcap (default)\n" \
-  "                         or a raw AF_PACKET socket."
+  "transport=packet|pcap    How frames reach the network: a raw AF_PACKET\n" \
+  "                         socket (default) or libpcap."
 
 /* Everything the command line said, validated. */
 struct aoeplug_config {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# tests/test-plugin-transport-packet.sh: nbdkit aoe transport=packet (the
-# raw AF_PACKET transport) copies 128 MiB of random data in and out with
+# tests/test-plugin-transport-pcap.sh: nbdkit aoe transport=pcap (the
+# libpcap transport, not the default) copies 128 MiB of random data in and out with
 # nbdcopy (4 connections, 64 requests each), compared byte for byte with
 # the image vblade serves; nbdkit's debug log must show the interface
-# opened with the packet transport.
+# opened with the pcap transport.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/plugin-functions.sh"
 requires_plugin
@@ -16,17 +16,17 @@ out=$TB_DIR/out.img
 log=$TB_DIR/nbdkit.log
 head -c 128M /dev/urandom > "$src"
 
-plugin_run -v transport=packet \
+plugin_run -v transport=pcap \
   --run "nbdcopy -C 4 -R 64 --flush $(printf '%q' "$src") \"\$uri\"" \
   2> "$log" || { cat "$log" >&2; exit 1; }
-grep -q "opened $TB_IFACE (packet, MTU" "$log" || {
+grep -q "opened $TB_IFACE (pcap, MTU" "$log" || {
   grep -i opened "$log" >&2 || true
-  echo "$0: FAIL: transport=packet did not open $TB_IFACE with the packet transport" >&2
+  echo "$0: FAIL: transport=pcap did not open $TB_IFACE with the pcap transport" >&2
   exit 1
 }
 cmp "$src" "$PLUGIN_IMAGE"
 
-plugin_run transport=packet \
+plugin_run transport=pcap \
   --run "nbdcopy -C 4 -R 64 \"\$uri\" $(printf '%q' "$out")"
 cmp "$src" "$out"
-echo "test-plugin-transport-packet.sh: ok"
+echo "test-plugin-transport-pcap.sh: ok"
