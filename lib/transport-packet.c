@@ -332,21 +332,12 @@ aoe_transport_packet_open (const char *ifname, size_t buffer_bytes)
 {
   struct packet_transport *pt;
 
-  if (strlen (ifname) >= IF_NAMESIZE) {
-    aoe_internal_set_error (EINVAL, "invalid interface name \"%s\"", ifname);
+  pt = (struct packet_transport *) aoe_transport_new (sizeof *pt, &packet_ops,
+                                                      ifname);
+  if (pt == NULL)
     return NULL;
-  }
-  pt = calloc (1, sizeof *pt);
-  if (pt == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
-    return NULL;
-  }
-  pt->base.ops = &packet_ops;
   pt->fd = -1;
-  strcpy (pt->base.ifname, ifname);
-  if (aoe_transport_interface_address (ifname, pt->base.mac,
-                                       &pt->base.mtu) == -1 ||
-      allocate_buffers (pt) == -1 ||
+  if (allocate_buffers (pt) == -1 ||
       open_socket (pt, buffer_bytes) == -1) {
     packet_transport_close (&pt->base);
     return NULL;

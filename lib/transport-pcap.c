@@ -259,21 +259,12 @@ aoe_transport_pcap_open (const char *ifname, size_t buffer_bytes)
 {
   struct pcap_transport *pt;
 
-  if (strlen (ifname) >= IF_NAMESIZE) {
-    aoe_internal_set_error (EINVAL, "invalid interface name \"%s\"", ifname);
+  pt = (struct pcap_transport *) aoe_transport_new (sizeof *pt, &pcap_ops,
+                                                    ifname);
+  if (pt == NULL)
     return NULL;
-  }
-  pt = calloc (1, sizeof *pt);
-  if (pt == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
-    return NULL;
-  }
-  pt->base.ops = &pcap_ops;
   pt->fd = -1;
-  strcpy (pt->base.ifname, ifname);
-  if (aoe_transport_interface_address (ifname, pt->base.mac,
-                                       &pt->base.mtu) == -1 ||
-      activate (pt, buffer_bytes) == -1) {
+  if (activate (pt, buffer_bytes) == -1) {
     pcap_transport_close (&pt->base);
     return NULL;
   }

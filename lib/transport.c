@@ -2,6 +2,7 @@
  * opening it, and reading an interface's MAC address and MTU.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -94,4 +95,28 @@ aoe_transport_interface_address (const char *ifname, uint8_t mac[6],
   }
   *mtu = (unsigned) ifr.ifr_mtu;
   return 0;
+}
+
+struct aoe_transport *
+aoe_transport_new (size_t size, const struct aoe_transport_ops *ops,
+                   const char *ifname)
+{
+  struct aoe_transport *t;
+
+  if (strlen (ifname) >= IF_NAMESIZE) {
+    aoe_internal_set_error (EINVAL, "invalid interface name \"%s\"", ifname);
+    return NULL;
+  }
+  t = calloc (1, size);
+  if (t == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    return NULL;
+  }
+  t->ops = ops;
+  strcpy (t->ifname, ifname);
+  if (aoe_transport_interface_address (ifname, t->mac, &t->mtu) == -1) {
+    free (t);
+    return NULL;
+  }
+  return t;
 }

@@ -98,6 +98,14 @@ struct aoe_transport *aoe_transport_open (enum aoe_transport_kind kind,
                                           const char *ifname,
                                           size_t buffer_bytes);
 
+/* Allocate a transport of size bytes (the kind's struct, which embeds
+ * struct aoe_transport first), zeroed, with ops, the interface name, its
+ * MAC and its MTU filled in: the common start of every kind's open.
+ * NULL with the error set (bad name, ENOMEM, no such interface). */
+struct aoe_transport *aoe_transport_new (size_t size,
+                                         const struct aoe_transport_ops *ops,
+                                         const char *ifname);
+
 /* Read ifname's MAC address and MTU with ioctls on a datagram socket (no
  * frame is sent).  0, or -1 with the error set (ENODEV no such interface,
  * EINVAL not Ethernet or an MTU too small for one sector). */
