@@ -95,6 +95,8 @@ mark_sent (struct aoe_engine *e, struct aoe_slot *s, unsigned pi, uint64_t now)
   s->resend_at = now + rto;
   aoe_engine_note_deadline (e, s->resend_at);
   p->nout++;
+  s->port_seq = ++p->send_seq;
+  aoe_list_append (&p->inflight, &s->port_link);
   p->frames_sent++;
 }
 

@@ -42,6 +42,8 @@ struct aoe_slot {
   uint64_t sent_at;         /* time of the latest transmission */
   uint64_t resend_at;       /* when it times out (IN_FLIGHT only) */
   struct aoe_list rexmit_link; /* in the engine's rexmit list (RESEND) */
+  uint64_t port_seq;        /* send order of the latest transmission on its port */
+  struct aoe_list port_link; /* in its port's in-flight list (data, IN_FLIGHT) */
 };
 
 /* One target MAC on one local interface: the unit of window and RTT. */
@@ -56,6 +58,10 @@ struct aoe_port {
   unsigned ssthresh;        /* slow-start threshold */
   unsigned next_cwnd;       /* congestion avoidance countdown */
   unsigned nout;            /* frames in flight now */
+  struct aoe_list inflight; /* its IN_FLIGHT data slots, oldest send first */
+  uint64_t send_seq;        /* transmissions numbered in send order */
+  uint64_t acked_seq;       /* highest send number answered */
+  uint64_t fast_tick;       /* time of the last fast-retransmit window cut */
   bool have_rtt;            /* at least one RTT sample taken */
   int64_t srtt_us;          /* smoothed RTT */
   int64_t rttvar_us;        /* RTT mean deviation */
@@ -69,6 +75,13 @@ struct aoe_port {
   uint64_t replies;         /* valid data replies from it */
   uint64_t frame_timeouts;  /* data frames to it that timed out */
 };
+
+/* Fast retransmit: a target port answers in the order it received
+ * (vblade serves one frame at a time), so a frame overtaken by this many
+ * later replies on its port was lost: resend it at once instead of
+ * waiting for the retransmit timeout, and halve the window (not collapse
+ * it: the port works). */
+#define AOE_DUPTHRESH 3
 
 /* A port whose frames time out this many times in a row, with no reply
  * in between, is demoted while another port works; it then carries one
@@ -244,7 +257,16 @@ bool aoe_gen_in_range (uint16_t g, uint16_t first, uint16_t last);
 /* The generation after g (1..AOE_GEN_MAX, never 0). */
 uint16_t aoe_gen_next (uint16_t g);
 
+/* Queue slot s for retransmission: an IN_FLIGHT data slot leaves its
+ * port's window and in-flight list. */
+void aoe_engine_requeue_slot (struct aoe_engine *e, struct aoe_slot *s);
+
 /* ---- engine-window.c: per-port RTT, RTO and window ---- */
+
+/* After a reply on port pi: resend at once the frames later replies
+ * overtook (AOE_DUPTHRESH), halving the window at most once per RTT. */
+void aoe_engine_fast_retransmit (struct aoe_engine *e, unsigned pi,
+                                 uint64_t now);
 
 /* Set a port's window ceiling from its buffer count and the user cap,
  * and restart its window at half the ceiling (at least 1). */

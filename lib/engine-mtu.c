@@ -82,11 +82,8 @@ aoe_engine_mtu_on_bad_arg (struct aoe_engine *e, struct aoe_slot *s)
     return false;
   fall_back (e, s->port, "target refused a large frame");
   shrink_slot (e, s);
-  if (s->state == SLOT_IN_FLIGHT) {
-    e->ports[s->port].nout--;
-    s->state = SLOT_RESEND;
-    aoe_list_append (&e->rexmit, &s->rexmit_link);
-  }
+  if (s->state == SLOT_IN_FLIGHT)
+    aoe_engine_requeue_slot (e, s);
   return true;
 }
 

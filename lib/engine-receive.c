@@ -55,11 +55,8 @@ resend_port_now (struct aoe_engine *e, unsigned pi)
   for (i = 0; i < AOE_MAX_SLOTS; i++) {
     struct aoe_slot *s = &e->slots[i];
     if (s->state == SLOT_IN_FLIGHT && s->cmd->op != AOE_OP_CONTROL
-        && s->port == pi) {
-      e->ports[pi].nout--;
-      s->state = SLOT_RESEND;
-      aoe_list_append (&e->rexmit, &s->rexmit_link);
-    }
+        && s->port == pi)
+      aoe_engine_requeue_slot (e, s);
   }
 }
 
@@ -128,6 +125,7 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
   struct aoe_command *cmd = s->cmd;
   struct aoe_ata_arg a;
   int pi = port_of (e, iface, h->src);
+  unsigned port;
   int err;
 
   if (pi < 0 || h->shelf != e->cfg.shelf
@@ -180,8 +178,13 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
   if (s->state == SLOT_IN_FLIGHT)
     aoe_port_on_reply (&e->ports[s->port]);
   aoe_engine_mtu_on_reply (e, s, now);
+  if (gen == s->gen && s->state == SLOT_IN_FLIGHT
+      && s->port_seq > e->ports[s->port].acked_seq)
+    e->ports[s->port].acked_seq = s->port_seq;
   cmd->done_sectors += s->count;
+  port = s->port;
   aoe_engine_release_slot (e, s);
+  aoe_engine_fast_retransmit (e, port, now);
   if (aoe_command_finished (cmd))
     aoe_engine_retire (e, cmd, 0);
 }

@@ -185,3 +185,33 @@ aoe_engine_update_frame_sectors (struct aoe_engine *e)
       n = e->ports[i].frame_sectors;
   e->frame_sectors = n;
 }
+
+void
+aoe_engine_fast_retransmit (struct aoe_engine *e, unsigned pi, uint64_t now)
+{
+  struct aoe_port *p = &e->ports[pi];
+
+  while (!aoe_list_empty (&p->inflight)) {
+    struct aoe_slot *s =
+      aoe_container_of (p->inflight.next, struct aoe_slot, port_link);
+
+    if (s->port_seq + AOE_DUPTHRESH > p->acked_seq)
+      break;
+    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+                      "tag %08x overtaken by %u replies: resending",
+                      aoe_engine_tag (e, (unsigned) (s - e->slots)),
+                      AOE_DUPTHRESH);
+    /* One window step down per round trip, however many frames a burst
+     * lost: a lost frame that later replies overtook is not a sign of a
+     * full target queue (that shows as timeouts, which collapse the
+     * window), so halving here would throttle a lossy link to a crawl. */
+    if (p->fast_tick == 0 || now - p->fast_tick >= (uint64_t) p->srtt_us) {
+      p->fast_tick = now;
+      if (p->cwnd > 1)
+        p->cwnd--;
+      p->next_cwnd = p->cwnd;
+    }
+    aoe_engine_mtu_on_timeout (e, s);
+    aoe_engine_requeue_slot (e, s);
+  }
+}

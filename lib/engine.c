@@ -39,6 +39,7 @@ aoe_engine_new (const struct aoe_engine_config *cfg,
     e->slots[i].state = SLOT_FREE;
     e->slots[i].gen = 1;
     aoe_list_init (&e->slots[i].rexmit_link);
+    aoe_list_init (&e->slots[i].port_link);
     e->free_stack[i] = (uint16_t) (AOE_MAX_SLOTS - 1 - i);
   }
   e->nfree = AOE_MAX_SLOTS;
@@ -120,6 +121,7 @@ aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
     i = (int) e->nports++;
     p = &e->ports[i];
     memset (p, 0, sizeof *p);
+    aoe_list_init (&p->inflight);
     memcpy (p->mac, mac, 6);
     p->iface = iface;
     aoe_engine_debug (e, AOE_DEBUG_EVENTS,
@@ -260,8 +262,10 @@ aoe_engine_release_slot (struct aoe_engine *e, struct aoe_slot *s)
 {
   unsigned idx = (unsigned) (s - e->slots);
 
-  if (s->state == SLOT_IN_FLIGHT && s->cmd->op != AOE_OP_CONTROL)
+  if (s->state == SLOT_IN_FLIGHT && s->cmd->op != AOE_OP_CONTROL) {
     e->ports[s->port].nout--;
+    aoe_list_remove (&s->port_link);
+  }
   if (s->state == SLOT_RESEND)
     aoe_list_remove (&s->rexmit_link);
   if (e->sending == s)
@@ -337,19 +341,28 @@ exact_deadline (const struct aoe_engine *e)
   return t;
 }
 
+void
+aoe_engine_requeue_slot (struct aoe_engine *e, struct aoe_slot *s)
+{
+  if (s->state == SLOT_IN_FLIGHT && s->cmd->op != AOE_OP_CONTROL) {
+    e->ports[s->port].nout--;
+    aoe_list_remove (&s->port_link);
+  }
+  s->state = SLOT_RESEND;
+  aoe_list_append (&e->rexmit, &s->rexmit_link);
+}
+
 /* Slot s timed out: queue it for retransmission on the next frame
  * opportunity, collapse its port's window. */
 static void
 slot_timed_out (struct aoe_engine *e, struct aoe_slot *s, uint64_t now)
 {
   if (s->cmd->op != AOE_OP_CONTROL) {
-    e->ports[s->port].nout--;
     e->ports[s->port].frame_timeouts++;
     aoe_engine_port_loss (e, s->port, now);
     aoe_engine_mtu_on_timeout (e, s);
   }
-  s->state = SLOT_RESEND;
-  aoe_list_append (&e->rexmit, &s->rexmit_link);
+  aoe_engine_requeue_slot (e, s);
   aoe_engine_debug (e, AOE_DEBUG_EVENTS,
                     "tag %08x timed out after %u retries",
                     aoe_engine_tag (e, (unsigned) (s - e->slots)), s->retries);

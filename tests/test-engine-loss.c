@@ -38,6 +38,35 @@ test_lost_request (void **state)
   harness_free (h);
 }
 
+/* A request lost in the middle of a window is resent as soon as three
+ * later replies overtake it (fast retransmit), long before the retransmit
+ * timeout, and the window is halved rather than collapsed. */
+static void
+test_fast_retransmit (void **state)
+{
+  struct harness *h = default_harness ();
+  struct harness_cmd *warm, *r;
+  struct aoe_stats st;
+  uint64_t start;
+
+  harness_disk_fill (h, 0, 17 * 64, 4);
+  warm = harness_read (h, 0, 17 * 32);   /* RTT samples, a full window */
+  assert_true (harness_run (h, 10 * SEC));
+  assert_read_pattern (warm, 4);
+  start = h->now;
+  harness_faults (h)->drop_requests = 1;
+  r = harness_read (h, 0, 17 * 16);
+  assert_true (harness_run (h, 10 * SEC));
+  assert_read_pattern (r, 4);
+  st = harness_stats (h);
+  assert_int_equal (st.retransmits, 1);
+  assert_int_equal (st.timeouts, 0);
+  /* The floor of the retransmit timeout alone is 20 ms. */
+  assert_true (r->completed_at - start < AOE_RTO_MIN_US / 2);
+  assert_true (st.window >= 4);
+  harness_free (h);
+}
+
 /* A lost reply: the write is applied twice (idempotent), completes once;
  * the command's other frames are not resent. */
 static void
@@ -354,6 +383,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_lost_request),
     cmocka_unit_test (test_lost_reply),
+    cmocka_unit_test (test_fast_retransmit),
     cmocka_unit_test (test_duplicate_replies),
     cmocka_unit_test (test_late_reply_completes),
     cmocka_unit_test (test_late_reply_after_completion),
