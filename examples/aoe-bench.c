@@ -42,7 +42,7 @@
 #define DEFAULT_SECONDS 5.0
 
 /* The program name used in messages. */
-static const char *progname = "aoe-bench";
+static const char *const progname = "aoe-bench";
 
 /* How the benchmark drives libaoe (see the top of the file). */
 enum drive_mode {
@@ -105,20 +105,6 @@ struct bench {
   struct bench_latencies latencies; /* per-command latency */
 };
 
-/* Print a one-line error and exit 1. */
-static void __attribute__ ((noreturn, format (printf, 1, 2)))
-die (const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf (stderr, "%s: ", progname);
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fprintf (stderr, "\n");
-  exit (EXIT_FAILURE);
-}
-
 /* Print the usage text to FP. */
 static void
 usage (FILE *fp)
@@ -147,20 +133,6 @@ usage (FILE *fp)
            progname, DEFAULT_QUEUE_DEPTH, MAX_QUEUE_DEPTH, DEFAULT_SECONDS);
 }
 
-/* Print a one-line usage error and exit 2. */
-static void __attribute__ ((noreturn, format (printf, 1, 2)))
-usage_error (const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf (stderr, "%s: ", progname);
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fprintf (stderr, " (try --help)\n");
-  exit (2);
-}
-
 /* Parse the argument of --mode. */
 static enum drive_mode
 parse_mode (const char *text)
@@ -170,7 +142,7 @@ parse_mode (const char *text)
   for (i = 0; i < sizeof mode_names / sizeof mode_names[0]; ++i)
     if (strcmp (text, mode_names[i]) == 0)
       return (enum drive_mode) i;
-  usage_error ("--mode must be aio, libev or sync: %s", text);
+  bench_usage_error ("--mode must be aio, libev or sync: %s", text);
 }
 
 /* Parse the command line into *opt. */
@@ -215,12 +187,12 @@ parse_options (int argc, char *argv[], struct options *opt)
       else if (strcmp (optarg, "rand") == 0)
         opt->random = true;
       else
-        usage_error ("--pattern must be seq or rand: %s", optarg);
+        bench_usage_error ("--pattern must be seq or rand: %s", optarg);
       break;
     case 'q':
       if (bench_parse_uint (optarg, 1, MAX_QUEUE_DEPTH,
                             &opt->queue_depth) == -1)
-        usage_error ("--queue-depth must be 1-%d: %s", MAX_QUEUE_DEPTH,
+        bench_usage_error ("--queue-depth must be 1-%d: %s", MAX_QUEUE_DEPTH,
                      optarg);
       break;
     case 'r':
@@ -228,37 +200,37 @@ parse_options (int argc, char *argv[], struct options *opt)
                             &opt->request_size) == -1
           || opt->request_size % AOE_SECTOR_SIZE
           || opt->request_size > MAX_REQUEST_SIZE)
-        usage_error ("--request-size must be a multiple of 512 up to 32M: %s",
+        bench_usage_error ("--request-size must be a multiple of 512 up to 32M: %s",
                      optarg);
       break;
     case 't':
       if (bench_parse_seconds (optarg, &opt->seconds) == -1)
-        usage_error ("--time must be 0.01-3600 seconds: %s", optarg);
+        bench_usage_error ("--time must be 0.01-3600 seconds: %s", optarg);
       break;
     case 'n':
       if (bench_parse_size (optarg, AOE_SECTOR_SIZE, &opt->bytes) == -1)
-        usage_error ("--bytes must be a size of at least 512: %s", optarg);
+        bench_usage_error ("--bytes must be a size of at least 512: %s", optarg);
       break;
     case OPT_MAX_IN_FLIGHT:
       if (bench_parse_uint (optarg, 1, 256, &opt->max_in_flight) == -1)
-        usage_error ("--max-in-flight must be 1-256: %s", optarg);
+        bench_usage_error ("--max-in-flight must be 1-256: %s", optarg);
       break;
     case OPT_SEED:
       if (bench_parse_uint (optarg, 1, UINT32_MAX, &seed) == -1)
-        usage_error ("--seed must be a number from 1: %s", optarg);
+        bench_usage_error ("--seed must be a number from 1: %s", optarg);
       opt->seed = seed;
       break;
     default:
-      usage_error ("unknown option");
+      bench_usage_error ("unknown option");
     }
   }
   if (argc - optind != 3)
-    usage_error ("expected IFACE SHELF SLOT");
+    bench_usage_error ("expected IFACE SHELF SLOT");
   opt->iface = argv[optind];
   if (bench_parse_uint (argv[optind + 1], 0, 65534, &opt->shelf) == -1)
-    usage_error ("SHELF must be 0-65534: %s", argv[optind + 1]);
+    bench_usage_error ("SHELF must be 0-65534: %s", argv[optind + 1]);
   if (bench_parse_uint (argv[optind + 2], 0, 254, &opt->slot) == -1)
-    usage_error ("SLOT must be 0-254: %s", argv[optind + 2]);
+    bench_usage_error ("SLOT must be 0-254: %s", argv[optind + 2]);
 }
 
 /* The MTU of the interface (from sysfs), or 0 if unknown. */
@@ -442,7 +414,7 @@ run (struct bench *b, uint64_t start)
     if (b->opt.mode == MODE_SYNC) {
       err = pthread_create (&s->thread, NULL, sync_worker, s);
       if (err)
-        die ("cannot start a thread: %s", strerror (err));
+        bench_die ("cannot start a thread: %s", strerror (err));
       continue;
     }
     pthread_mutex_lock (&b->lock);
@@ -481,10 +453,10 @@ connect_target (struct bench *b)
           && aoe_set_max_in_flight (b->h, b->opt.max_in_flight) == -1)
       || (b->opt.mode == MODE_LIBEV && aoe_set_loop (b->h, b->loop) == -1)
       || aoe_connect (b->h) == -1)
-    die ("%s", aoe_get_error ());
+    bench_die ("%s", aoe_get_error ());
   b->size = (uint64_t) aoe_get_size (b->h);
   if (b->size < b->opt.request_size)
-    die ("the disk (%llu bytes) is smaller than one request (%llu bytes)",
+    bench_die ("the disk (%llu bytes) is smaller than one request (%llu bytes)",
          (unsigned long long) b->size,
          (unsigned long long) b->opt.request_size);
 }
@@ -498,12 +470,12 @@ make_slots (struct bench *b)
 
   b->slots = calloc (b->opt.queue_depth, sizeof *b->slots);
   if (b->slots == NULL)
-    die ("out of memory");
+    bench_die ("out of memory");
   for (i = 0; i < b->opt.queue_depth; ++i) {
     b->slots[i].b = b;
     b->slots[i].buf = malloc (b->opt.request_size);
     if (b->slots[i].buf == NULL)
-      die ("out of memory");
+      bench_die ("out of memory");
     for (j = 0; j < b->opt.request_size; ++j)
       b->slots[i].buf[j] = (unsigned char) (j * 131 + i);
   }
@@ -515,7 +487,7 @@ static void
 warm_up (struct bench *b)
 {
   if (aoe_pread (b->h, b->slots[0].buf, AOE_SECTOR_SIZE, 0) == -1)
-    die ("%s", aoe_get_error ());
+    bench_die ("%s", aoe_get_error ());
 }
 
 /* Free the slots and the handle. */
@@ -544,6 +516,8 @@ main (int argc, char *argv[])
   uint64_t start;
   double cpu_start;
 
+  bench_progname = progname;
+
   parse_options (argc, argv, &b.opt);
   b.rng = b.opt.seed;
   if (b.opt.mode == MODE_LIBEV)
@@ -553,17 +527,17 @@ main (int argc, char *argv[])
   warm_up (&b);
   if (aoe_get_info (b.h, &info) == -1
       || aoe_get_stats (b.h, &before, sizeof before) == -1)
-    die ("%s", aoe_get_error ());
+    bench_die ("%s", aoe_get_error ());
 
   cpu_start = bench_cpu_seconds ();
   start = bench_now_ns ();
   run (&b, start);
   if (b.err)
-    die ("%s", b.message);
+    bench_die ("%s", b.message);
   if (b.latencies.failed)
-    die ("out of memory for latency samples");
+    bench_die ("out of memory for latency samples");
   if (aoe_get_stats (b.h, &after, sizeof after) == -1)
-    die ("%s", aoe_get_error ());
+    bench_die ("%s", aoe_get_error ());
   bench_latencies_sort (&b.latencies);
 
   result = (struct bench_result) {

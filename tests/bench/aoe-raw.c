@@ -53,7 +53,7 @@
 #define MAX_FRAME 65536              /* largest frame we receive */
 
 /* The program name used in messages. */
-static const char *progname = "aoe-raw";
+static const char *const progname = "aoe-raw";
 
 /* What the command line asked for. */
 struct options {
@@ -134,20 +134,6 @@ struct raw {
   uint8_t rx[MAX_FRAME];    /* receive buffer of Query Config, IDENTIFY */
 };
 
-/* Print a one-line error and exit 1. */
-static void __attribute__ ((noreturn, format (printf, 1, 2)))
-die (const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf (stderr, "%s: ", progname);
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fprintf (stderr, "\n");
-  exit (EXIT_FAILURE);
-}
-
 /* Print the usage text to FP. */
 static void
 usage (FILE *fp)
@@ -172,20 +158,6 @@ usage (FILE *fp)
            "\n"
            "Needs CAP_NET_RAW.  Use only on a private test link: it sends frames.\n",
            progname, MAX_WINDOW, DEFAULT_SECONDS, DEFAULT_RTO_MS);
-}
-
-/* Print a one-line usage error and exit 2. */
-static void __attribute__ ((noreturn, format (printf, 1, 2)))
-usage_error (const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf (stderr, "%s: ", progname);
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fprintf (stderr, " (try --help)\n");
-  exit (2);
 }
 
 /* Parse the command line into *opt. */
@@ -218,45 +190,45 @@ parse_options (int argc, char *argv[], struct options *opt)
     case 'h': usage (stdout); exit (EXIT_SUCCESS);
     case 'q':
       if (bench_parse_uint (optarg, 1, MAX_WINDOW, &opt->queue_depth) == -1)
-        usage_error ("--queue-depth must be 1-%d: %s", MAX_WINDOW, optarg);
+        bench_usage_error ("--queue-depth must be 1-%d: %s", MAX_WINDOW, optarg);
       break;
     case 'r':
       if (bench_parse_size (optarg, 512, &opt->request_size) == -1
           || opt->request_size % 512 || opt->request_size > MAX_REQUEST_SIZE)
-        usage_error ("--request-size must be a multiple of 512 up to 1M: %s",
+        bench_usage_error ("--request-size must be a multiple of 512 up to 1M: %s",
                      optarg);
       break;
     case 'W':
       if (bench_parse_uint (optarg, 1, MAX_WINDOW, &opt->window) == -1)
-        usage_error ("--window must be 1-%d: %s", MAX_WINDOW, optarg);
+        bench_usage_error ("--window must be 1-%d: %s", MAX_WINDOW, optarg);
       break;
     case 's':
       if (bench_parse_uint (optarg, 1, 255, &opt->max_sectors) == -1)
-        usage_error ("--sectors must be 1-255: %s", optarg);
+        bench_usage_error ("--sectors must be 1-255: %s", optarg);
       break;
     case 't':
       if (bench_parse_seconds (optarg, &opt->seconds) == -1)
-        usage_error ("--time must be 0.01-3600 seconds: %s", optarg);
+        bench_usage_error ("--time must be 0.01-3600 seconds: %s", optarg);
       break;
     case 'n':
       if (bench_parse_size (optarg, 512, &opt->bytes) == -1)
-        usage_error ("--bytes must be a size of at least 512: %s", optarg);
+        bench_usage_error ("--bytes must be a size of at least 512: %s", optarg);
       break;
     case OPT_RTO:
       if (bench_parse_uint (optarg, 1, 60000, &opt->rto_ms) == -1)
-        usage_error ("--rto must be 1-60000 milliseconds: %s", optarg);
+        bench_usage_error ("--rto must be 1-60000 milliseconds: %s", optarg);
       break;
     default:
-      usage_error ("unknown option");
+      bench_usage_error ("unknown option");
     }
   }
   if (argc - optind != 3)
-    usage_error ("expected IFACE SHELF SLOT");
+    bench_usage_error ("expected IFACE SHELF SLOT");
   opt->iface = argv[optind];
   if (bench_parse_uint (argv[optind + 1], 0, 65534, &opt->shelf) == -1)
-    usage_error ("SHELF must be 0-65534: %s", argv[optind + 1]);
+    bench_usage_error ("SHELF must be 0-65534: %s", argv[optind + 1]);
   if (bench_parse_uint (argv[optind + 2], 0, 254, &opt->slot) == -1)
-    usage_error ("SLOT must be 0-254: %s", argv[optind + 2]);
+    bench_usage_error ("SLOT must be 0-254: %s", argv[optind + 2]);
 }
 
 /* Open the AF_PACKET socket on the interface, read its MAC and MTU. */
@@ -269,27 +241,27 @@ open_socket (struct raw *r)
   int size = RECV_BUFFER_SIZE;
 
   if (strlen (r->opt.iface) >= IFNAMSIZ)
-    die ("interface name too long: %s", r->opt.iface);
+    bench_die ("interface name too long: %s", r->opt.iface);
   sll.sll_ifindex = (int) if_nametoindex (r->opt.iface);
   if (sll.sll_ifindex == 0)
-    die ("no interface %s", r->opt.iface);
+    bench_die ("no interface %s", r->opt.iface);
   r->fd = socket (AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons (AOE_ETHERTYPE));
   if (r->fd == -1)
-    die ("cannot open a raw socket: %s (needs CAP_NET_RAW)",
+    bench_die ("cannot open a raw socket: %s (needs CAP_NET_RAW)",
          strerror (errno));
   if (bind (r->fd, (struct sockaddr *) &sll, sizeof sll) == -1)
-    die ("cannot bind to %s: %s", r->opt.iface, strerror (errno));
+    bench_die ("cannot bind to %s: %s", r->opt.iface, strerror (errno));
   if (setsockopt (r->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) == -1)
     setsockopt (r->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   strcpy (ifr.ifr_name, r->opt.iface);
   if (ioctl (r->fd, SIOCGIFHWADDR, &ifr) == -1)
-    die ("cannot read the MAC of %s: %s", r->opt.iface, strerror (errno));
+    bench_die ("cannot read the MAC of %s: %s", r->opt.iface, strerror (errno));
   memcpy (r->mac, ifr.ifr_hwaddr.sa_data, 6);
   if (ioctl (r->fd, SIOCGIFMTU, &ifr) == -1)
-    die ("cannot read the MTU of %s: %s", r->opt.iface, strerror (errno));
+    bench_die ("cannot read the MTU of %s: %s", r->opt.iface, strerror (errno));
   r->mtu = (unsigned) ifr.ifr_mtu;
   if (r->mtu < AOE_ATA_HDR_LEN - AOE_ETH_LEN + 512)
-    die ("the MTU of %s (%u) is too small for one sector", r->opt.iface,
+    bench_die ("the MTU of %s (%u) is too small for one sector", r->opt.iface,
          r->mtu);
 }
 
@@ -303,7 +275,7 @@ set_receive_timeout (struct raw *r, uint64_t ns)
   if (tv.tv_sec == 0 && tv.tv_usec == 0)
     tv.tv_usec = 1;
   if (setsockopt (r->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == -1)
-    die ("cannot set a receive timeout: %s", strerror (errno));
+    bench_die ("cannot set a receive timeout: %s", strerror (errno));
 }
 
 /* Send one control frame (Query Config, IDENTIFY) of len bytes. */
@@ -312,7 +284,7 @@ send_frame (struct raw *r, const uint8_t *frame, size_t len)
 {
   while (send (r->fd, frame, len, 0) == -1) {
     if (errno != EINTR && errno != ENOBUFS && errno != EAGAIN)
-      die ("send on %s failed: %s", r->opt.iface, strerror (errno));
+      bench_die ("send on %s failed: %s", r->opt.iface, strerror (errno));
   }
 }
 
@@ -329,7 +301,7 @@ receive_frame (struct raw *r)
     if (errno == EAGAIN || errno == EWOULDBLOCK)
       return 0;
     if (errno != EINTR)
-      die ("receive on %s failed: %s", r->opt.iface, strerror (errno));
+      bench_die ("receive on %s failed: %s", r->opt.iface, strerror (errno));
   }
 }
 
@@ -383,12 +355,12 @@ control_exchange (struct raw *r, const uint8_t *frame, size_t len,
       if (n == 0 || !is_our_response (r, r->rx, n, &hdr) || hdr.tag != tag)
         continue;
       if (hdr.flags & AOE_FLAG_ERROR)
-        die ("%s: the target answered AoE error %u (%s)", what, hdr.error,
+        bench_die ("%s: the target answered AoE error %u (%s)", what, hdr.error,
              aoe_error_name (hdr.error));
       return n;
     }
   }
-  die ("%s: no answer from e%u.%u on %s", what, r->opt.shelf, r->opt.slot,
+  bench_die ("%s: no answer from e%u.%u on %s", what, r->opt.shelf, r->opt.slot,
        r->opt.iface);
 }
 
@@ -407,10 +379,10 @@ query_config (struct raw *r)
   fill_header (r, &hdr, NULL, AOE_CMD_CONFIG, tag);
   aoe_wire_put_header (frame, &hdr);
   if (aoe_wire_put_config (frame, sizeof frame, &cfg) == 0)
-    die ("cannot encode Query Config");
+    bench_die ("cannot encode Query Config");
   n = control_exchange (r, frame, sizeof frame, tag, "Query Config");
   if (aoe_wire_get_config (r->rx, n, &cfg) == -1)
-    die ("Query Config: malformed reply of %zu bytes", n);
+    bench_die ("Query Config: malformed reply of %zu bytes", n);
   aoe_wire_get_header (r->rx, n, &hdr);
   memcpy (r->target, hdr.src, 6);
   r->buffer_count = cfg.buffer_count ? cfg.buffer_count : 1;
@@ -443,7 +415,7 @@ identify (struct raw *r)
       || (ata.command & ATA_STATUS_FAIL_MASK)
       || aoe_ata_parse_identify (r->rx + AOE_ATA_HDR_LEN,
                                  n - AOE_ATA_HDR_LEN, &id) == -1)
-    die ("IDENTIFY failed (reply of %zu bytes)", n);
+    bench_die ("IDENTIFY failed (reply of %zu bytes)", n);
   r->lba48 = id.lba48;
   r->capacity = id.sectors;
 }
@@ -464,21 +436,21 @@ plan (struct raw *r)
   r->frames_per_request = (r->request_sectors + r->sectors_per_frame - 1)
     / r->sectors_per_frame;
   if (r->frames_per_request > r->window)
-    die ("a request of %u sectors needs %u frames, more than the window of %u",
+    bench_die ("a request of %u sectors needs %u frames, more than the window of %u",
          r->request_sectors, r->frames_per_request, r->window);
   r->queue_depth = r->opt.queue_depth
     ? r->opt.queue_depth : r->window / r->frames_per_request;
   if (r->queue_depth * r->frames_per_request > r->window)
-    die ("queue depth %u x %u frames per request exceeds the window of %u",
+    bench_die ("queue depth %u x %u frames per request exceeds the window of %u",
          r->queue_depth, r->frames_per_request, r->window);
   if (r->request_sectors > r->capacity)
-    die ("the disk (%llu sectors) is smaller than one request",
+    bench_die ("the disk (%llu sectors) is smaller than one request",
          (unsigned long long) r->capacity);
 
   r->rx_frame_size = AOE_ETH_LEN + r->mtu + 4;
   r->rx_batch = malloc (r->rx_frame_size * r->window);
   if (r->rx_batch == NULL)
-    die ("out of memory");
+    bench_die ("out of memory");
   for (i = 0; i < r->window; ++i) {
     r->rx_iov[i] = (struct iovec) { r->rx_batch + i * r->rx_frame_size,
                                     r->rx_frame_size };
@@ -489,14 +461,14 @@ plan (struct raw *r)
   r->frames = calloc ((size_t) r->queue_depth * r->frames_per_request,
                       sizeof *r->frames);
   if (r->requests == NULL || r->frames == NULL)
-    die ("out of memory");
+    bench_die ("out of memory");
   for (i = 0; i < r->queue_depth; ++i) {
     struct request *req = &r->requests[i];
 
     req->frames = &r->frames[i * r->frames_per_request];
     req->data = malloc ((size_t) r->request_sectors * 512);
     if (req->data == NULL)
-      die ("out of memory");
+      bench_die ("out of memory");
     memset (req->data, 0, (size_t) r->request_sectors * 512);
     for (k = 0; k < r->frames_per_request; ++k) {
       struct frame *f = &req->frames[k];
@@ -506,7 +478,7 @@ plan (struct raw *r)
       f->data_offset = (size_t) k * r->sectors_per_frame * 512;
       f->buf = malloc (frame_size);
       if (f->buf == NULL)
-        die ("out of memory");
+        bench_die ("out of memory");
       for (j = 0; j < frame_size; ++j)
         f->buf[j] = (uint8_t) (j * 131 + i * 7 + k);
     }
@@ -529,7 +501,7 @@ flush_sends (struct raw *r)
     if (n > 0)
       sent += (unsigned) n;
     else if (n == -1 && errno != EINTR && errno != ENOBUFS && errno != EAGAIN)
-      die ("send on %s failed: %s", r->opt.iface, strerror (errno));
+      bench_die ("send on %s failed: %s", r->opt.iface, strerror (errno));
   }
   r->tx_count = 0;
 }
@@ -637,16 +609,16 @@ handle_frame (struct raw *r, const uint8_t *frame, size_t len, uint64_t now)
   if (!f->pending || f->tag != hdr.tag)
     return;                     /* stale: answered already or resent */
   if (hdr.flags & AOE_FLAG_ERROR)
-    die ("LBA %llu: the target answered AoE error %u (%s)",
+    bench_die ("LBA %llu: the target answered AoE error %u (%s)",
          (unsigned long long) f->lba, hdr.error, aoe_error_name (hdr.error));
   if (aoe_wire_get_ata (frame, len, &ata) == -1)
-    die ("LBA %llu: malformed reply of %zu bytes",
+    bench_die ("LBA %llu: malformed reply of %zu bytes",
          (unsigned long long) f->lba, len);
   if (ata.command & ATA_STATUS_FAIL_MASK)
-    die ("LBA %llu: ATA status 0x%02x error 0x%02x",
+    bench_die ("LBA %llu: ATA status 0x%02x error 0x%02x",
          (unsigned long long) f->lba, ata.command, ata.feature);
   if (!r->opt.write && len < AOE_ATA_HDR_LEN + (size_t) f->sectors * 512)
-    die ("LBA %llu: read reply of %zu bytes is short",
+    bench_die ("LBA %llu: read reply of %zu bytes is short",
          (unsigned long long) f->lba, len);
   frame_done (r, f, frame, now);
 }
@@ -665,7 +637,7 @@ retransmit_expired (struct raw *r, uint64_t now)
     if (!f->pending || now - f->sent_ns < rto)
       continue;
     if (f->sends >= MAX_SENDS)
-      die ("LBA %llu: no answer after %u sends", (unsigned long long) f->lba,
+      bench_die ("LBA %llu: no answer after %u sends", (unsigned long long) f->lba,
            f->sends);
     r->retransmits++;
     send_data_frame (r, f, now);
@@ -686,7 +658,7 @@ receive_batch (struct raw *r)
     if (errno == EAGAIN || errno == EWOULDBLOCK)
       return 0;
     if (errno != EINTR)
-      die ("receive on %s failed: %s", r->opt.iface, strerror (errno));
+      bench_die ("receive on %s failed: %s", r->opt.iface, strerror (errno));
   }
 }
 
@@ -740,6 +712,8 @@ main (int argc, char *argv[])
   uint64_t start;
   double cpu_start;
 
+  bench_progname = progname;
+
   parse_options (argc, argv, &r.opt);
   open_socket (&r);
   query_config (&r);
@@ -750,7 +724,7 @@ main (int argc, char *argv[])
   start = bench_now_ns ();
   run (&r, start);
   if (r.latencies.failed)
-    die ("out of memory for latency samples");
+    bench_die ("out of memory for latency samples");
   bench_latencies_sort (&r.latencies);
 
   result = (struct bench_result) {

@@ -16,6 +16,32 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <stdarg.h>
+
+/* The program's name, printed before every error line; each program sets
+ * it first thing in main. */
+static const char *bench_progname = "bench";
+
+/* Print "PROGNAME: message" and suffix as one line on stderr, then exit
+ * with status.  Use bench_die and bench_usage_error. */
+static void __attribute__ ((noreturn, format (printf, 3, 4), unused))
+bench_exit (int status, const char *suffix, const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf (stderr, "%s: ", bench_progname);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "%s\n", suffix);
+  exit (status);
+}
+
+/* A one-line error: exit 1. */
+#define bench_die(...) bench_exit (EXIT_FAILURE, "", __VA_ARGS__)
+
+/* A one-line usage error: exit 2. */
+#define bench_usage_error(...) bench_exit (2, " (try --help)", __VA_ARGS__)
 
 /* Largest size bench_parse_size accepts: 1 TiB. */
 #define BENCH_MAX_SIZE (UINT64_C (1) << 40)
