@@ -37,13 +37,17 @@ debug_line (void *opaque, const char *line)
 static void
 check_stats_sizes (aoe_handle *h)
 {
-  unsigned char big[sizeof (struct aoe_stats) + 16];
+  /* A caller's struct from a newer header: larger, suitably aligned. */
+  union {
+    struct aoe_stats stats;
+    unsigned char bytes[sizeof (struct aoe_stats) + 16];
+  } big;
   uint64_t first = 0xdeadbeef;
 
-  memset (big, 0xff, sizeof big);
-  if (aoe_get_stats (h, (struct aoe_stats *) big, sizeof big) == -1)
+  memset (big.bytes, 0xff, sizeof big.bytes);
+  if (aoe_get_stats (h, &big.stats, sizeof big.bytes) == -1)
     lib_die_aoe ("aoe_get_stats (larger)");
-  if (big[sizeof big - 1] != 0)
+  if (big.bytes[sizeof big.bytes - 1] != 0)
     lib_die ("aoe_get_stats did not zero the tail of a larger struct");
   if (aoe_get_stats (h, (struct aoe_stats *) &first, sizeof first) == -1)
     lib_die_aoe ("aoe_get_stats (smaller)");
