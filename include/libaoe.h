@@ -219,7 +219,8 @@ int aoe_set_loop (aoe_handle *h, struct ev_loop *loop);
 
 /* Debug output: a function receiving one line at a time (no newline), and
  * a mask of what to log (AOE_DEBUG_*).  fn NULL logs to stderr.  fn may
- * run on the I/O thread and must not call libaoe.  The environment
+ * run on the I/O thread or inside any thread's I/O call (which may send
+ * frames itself), and must not call libaoe.  The environment
  * variable LIBAOE_DEBUG=1 turns on AOE_DEBUG_EVENTS. */
 #define AOE_DEBUG_EVENTS 1 /* connect, discovery, timeouts, window changes */
 #define AOE_DEBUG_FRAMES 2 /* one line per frame sent and received */

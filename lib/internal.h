@@ -77,15 +77,24 @@ struct aoe_io_iface {
   unsigned index;                  /* its index in the engine */
   struct aoe_transport *transport; /* the open interface */
   ev_io watcher;                   /* readability (and writability while blocked) */
-  bool write_blocked;              /* a frame waits in pending for EV_WRITE */
-  uint8_t *pending;                /* that frame (AOE_MAX_FRAME bytes) */
-  size_t pending_len;              /* its length */
-  uint64_t blocked_since;          /* when pending was refused (us) */
+  bool write_blocked;              /* the kernel refused a batched frame (EAGAIN) */
+  bool write_watched;              /* the watcher asks for EV_WRITE (loop thread) */
+  uint64_t blocked_since;          /* when it was refused (us) */
   uint64_t send_errors;            /* frames lost to send errors (the engine resends them) */
   uint64_t send_error_logged_at;   /* time of the last "send failed" debug line (us) */
   uint64_t drops_seen;             /* capture drops already reported */
   unsigned receive_errors;         /* receive failures in a row */
   bool dead;                       /* gave up on it (interface gone) */
+};
+
+/* Frames built by the engine and not yet handed to the kernel
+ * (loop-send.c), in the order the engine built them. */
+struct aoe_tx_batch {
+  uint8_t *frames;                  /* AOE_TX_BATCH slots of AOE_MAX_FRAME bytes */
+  struct iovec iov[AOE_TX_BATCH];   /* the batched frames, each in a slot */
+  uint8_t ifindex[AOE_TX_BATCH];    /* the interface each goes out on */
+  unsigned n;                       /* how many are batched */
+  size_t bytes;                     /* their total length */
 };
 
 /* An engine, its interfaces, and the watchers that drive them.  One
@@ -106,9 +115,13 @@ struct aoe_io {
   struct aoe_command_vector queue; /* commands waiting to enter the engine */
   struct aoe_command_vector batch; /* spare vector swapped with queue */
   bool closed;                   /* refuse new commands (ESHUTDOWN) */
+  bool direct_submit;            /* submitters may feed the engine themselves
+                                    (private I/O thread mode; queue_lock) */
+  uint64_t armed_deadline;       /* when the timer fires (UINT64_MAX: stopped) */
+  uint64_t idle_since;           /* when the engine went idle (0: busy) */
   struct aoe_request *done;      /* retired requests, callbacks not yet run */
   struct aoe_request **done_tail; /* where the next retired request goes */
-  uint8_t frame[AOE_MAX_FRAME];  /* the next frame to send is built here */
+  struct aoe_tx_batch tx;        /* frames on their way out (engine_lock) */
 };
 
 /* Open every named interface (buffer_bytes of capture buffer each) and
@@ -125,6 +138,35 @@ void aoe_internal_io_close (struct aoe_io *io);
 /* Start the session's watchers on loop.  The caller must be the only
  * thread using loop. */
 void aoe_internal_io_attach (struct aoe_io *io, struct ev_loop *loop);
+
+/* ---- the send side (loop-send.c; engine_lock held) ---- */
+
+/* Send every frame the engine has ready, in batches (nothing while a
+ * refused frame waits). */
+void aoe_internal_io_send_ready (struct aoe_io *io, uint64_t now);
+
+/* Retry the frames the kernel refused; those refused for too long are
+ * dropped (counted as send errors; the engine resends them). */
+void aoe_internal_io_retry_blocked (struct aoe_io *io, uint64_t now);
+
+/* True if some interface has a refused frame waiting. */
+bool aoe_internal_io_any_blocked (const struct aoe_io *io);
+
+/* Forget every batched frame (the session is failing everything). */
+void aoe_internal_io_clear_blocked (struct aoe_io *io);
+
+/* Make each interface's watcher ask for writability exactly while it is
+ * blocked (loop thread only: libev watchers are not thread-safe). */
+void aoe_internal_io_update_write_watchers (struct aoe_io *io);
+
+/* True if a watcher does not match its interface's blocked state yet
+ * (the loop thread must run aoe_internal_io_update_write_watchers). */
+bool aoe_internal_io_watchers_stale (const struct aoe_io *io);
+
+/* Let threads that submit commands feed the engine themselves (private
+ * I/O thread mode; the loop thread still owns every libev watcher).
+ * Detaching or forgetting the loop turns it off again. */
+void aoe_internal_io_allow_direct_submit (struct aoe_io *io);
 
 /* Stop the watchers (the loop must not be running in another thread). */
 void aoe_internal_io_detach (struct aoe_io *io);

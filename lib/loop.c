@@ -24,14 +24,11 @@
  * case the socket never reports writability. */
 #define SEND_RETRY_US 1000
 
-/* How long a frame refused with EAGAIN may wait for its interface before
- * it is dropped like a lost frame (the engine resends it): an interface
- * that never drains must not stall every other path. */
-#define SEND_BLOCK_MAX_US 200000
-
-/* At most one "send failed" debug line per interface per this interval
- * (a downed link fails every frame). */
-#define SEND_ERROR_LOG_US 1000000
+/* How long the timer keeps ticking (every AOE_RTO_MIN_US) after the
+ * engine went idle, in private I/O thread mode: while it ticks, a command
+ * submitted directly by another thread needs no wake-up of the I/O
+ * thread to arm its retransmit timer (see submit_directly). */
+#define IDLE_LINGER_US 1000000
 
 /* Receive failures in a row after which an interface is given up (it
  * vanished): watching it any longer would spin. */
@@ -71,103 +68,41 @@ aoe_internal_io_defer (struct aoe_io *io, struct aoe_request *req)
   io->done_tail = &req->next;
 }
 
-/* Run the callbacks of the requests retired so far.  Called with no lock
- * held, on the thread that drives the loop. */
+/* Release the engine lock, then run the callbacks of the requests
+ * retired so far.  Called on the thread that drives the loop. */
 static void
-run_completions (struct aoe_io *io)
+unlock_and_complete (struct aoe_io *io)
 {
-  while (io->done) {
-    struct aoe_request *req = io->done;
+  struct aoe_request *done = io->done;
 
-    io->done = req->next;
-    if (io->done == NULL)
-      io->done_tail = &io->done;
+  io->done = NULL;
+  io->done_tail = &io->done;
+  pthread_mutex_unlock (&io->engine_lock);
+  while (done) {
+    struct aoe_request *req = done;
+
+    done = req->next;
     aoe_internal_request_retire (req);
   }
 }
 
-/* Enable or disable write interest on an interface's watcher. */
+/* Take the queued commands into io->batch (engine_lock and queue_lock
+ * held). */
 static void
-watch_write (struct aoe_io_iface *iface, bool on)
+take_queue (struct aoe_io *io)
 {
-  struct ev_loop *loop = iface->io->loop;
+  struct aoe_command_vector swap = io->queue;
 
-  iface->write_blocked = on;
-  if (loop == NULL || iface->dead)
-    return;
-  ev_io_stop (loop, &iface->watcher);
-  ev_io_set (&iface->watcher, iface->watcher.fd,
-             on ? EV_READ | EV_WRITE : EV_READ);
-  ev_io_start (loop, &iface->watcher);
-}
-
-/* A frame on iface was lost to a send error err (interface down, frame
- * dropped by the device): count it, and log it unless one was logged
- * less than SEND_ERROR_LOG_US ago.  The engine resends it like any frame
- * lost on the wire. */
-static void
-send_failed (struct aoe_io_iface *iface, int err, uint64_t now)
-{
-  iface->send_errors++;
-  if (iface->send_errors > 1
-      && now - iface->send_error_logged_at < SEND_ERROR_LOG_US)
-    return;
-  iface->send_error_logged_at = now;
-  aoe_internal_debug (iface->io->h, AOE_DEBUG_EVENTS,
-                      "send on %s failed: %s (%llu frames lost so far)",
-                      iface->transport->ifname, strerror (err),
-                      (unsigned long long) iface->send_errors);
-}
-
-/* Send one frame on iface.  Returns false if the frame had to be kept
- * for later (the caller stops sending until the interface is writable). */
-static bool
-send_frame (struct aoe_io_iface *iface, const uint8_t *frame, size_t len,
-            uint64_t now)
-{
-  struct aoe_transport *t = iface->transport;
-
-  switch (t->ops->send (t, frame, len)) {
-  case AOE_SEND_OK:
-    return true;
-  case AOE_SEND_AGAIN:
-    memcpy (iface->pending, frame, len);
-    iface->pending_len = len;
-    iface->blocked_since = now;
-    watch_write (iface, true);
-    return false;
-  case AOE_SEND_FAILED:
-    send_failed (iface, errno, now);
-    return true;
-  }
-  return true;
-}
-
-/* True if some interface holds a frame the kernel refused. */
-static bool
-any_blocked (const struct aoe_io *io)
-{
-  size_t i;
-
-  for (i = 0; i < io->nifaces; ++i)
-    if (io->ifaces[i].write_blocked)
-      return true;
-  return false;
-}
-
-/* Move the commands other threads queued into the engine; a command the
- * engine refuses completes at once with the engine's errno. */
-static void
-move_queued (struct aoe_io *io, uint64_t now)
-{
-  struct aoe_command_vector swap;
-  size_t i;
-
-  pthread_mutex_lock (&io->queue_lock);
-  swap = io->queue;
   io->queue = io->batch;
   io->batch = swap;
-  pthread_mutex_unlock (&io->queue_lock);
+}
+
+/* Submit io->batch to the engine in order (engine_lock held); a command
+ * the engine refuses completes at once with the engine's errno. */
+static void
+submit_batch (struct aoe_io *io, uint64_t now)
+{
+  size_t i;
 
   for (i = 0; i < io->batch.len; ++i) {
     struct aoe_command *cmd = io->batch.items[i];
@@ -179,34 +114,36 @@ move_queued (struct aoe_io *io, uint64_t now)
   io->batch.len = 0;
 }
 
-/* Send every frame the engine has ready (unless a refused frame waits). */
+/* Move the commands other threads queued into the engine. */
 static void
-send_ready_frames (struct aoe_io *io, uint64_t now)
+move_queued (struct aoe_io *io, uint64_t now)
 {
-  unsigned ifindex;
-  size_t len;
-
-  if (any_blocked (io))
-    return;
-  while ((len = aoe_engine_next_frame (io->engine, now, io->frame,
-                                       sizeof io->frame, &ifindex)) > 0) {
-    if (ifindex >= io->nifaces)
-      continue;
-    if (!send_frame (&io->ifaces[ifindex], io->frame, len, now))
-      break;
-  }
+  pthread_mutex_lock (&io->queue_lock);
+  take_queue (io);
+  pthread_mutex_unlock (&io->queue_lock);
+  submit_batch (io, now);
 }
 
 /* Arm the timer for the engine's next deadline (or a blocked send's
- * retry), or stop it when nothing is due. */
+ * retry), or stop it when nothing is due.  With direct submission the
+ * timer keeps ticking for IDLE_LINGER_US after the engine went idle. */
 static void
 rearm_timer (struct aoe_io *io, uint64_t now)
 {
   uint64_t deadline = aoe_engine_next_deadline (io->engine);
 
-  if (any_blocked (io) && deadline > now + SEND_RETRY_US)
+  if (aoe_internal_io_any_blocked (io) && deadline > now + SEND_RETRY_US)
     deadline = now + SEND_RETRY_US;
+  if (deadline != UINT64_MAX)
+    io->idle_since = 0;
+  else if (io->direct_submit) {
+    if (io->idle_since == 0)
+      io->idle_since = now;
+    if (now - io->idle_since < IDLE_LINGER_US)
+      deadline = now + AOE_RTO_MIN_US;
+  }
   ev_timer_stop (io->loop, &io->timer);
+  io->armed_deadline = deadline;
   if (deadline == UINT64_MAX)
     return;
   ev_timer_set (&io->timer,
@@ -219,37 +156,10 @@ static void
 pump (struct aoe_io *io, uint64_t now)
 {
   move_queued (io, now);
-  send_ready_frames (io, now);
-  if (io->loop)
+  aoe_internal_io_send_ready (io, now);
+  if (io->loop) {
+    aoe_internal_io_update_write_watchers (io);
     rearm_timer (io, now);
-}
-
-/* Retry the frames the kernel refused; a frame refused for longer than
- * SEND_BLOCK_MAX_US is dropped (counted as a send error). */
-static void
-retry_blocked (struct aoe_io *io, uint64_t now)
-{
-  size_t i;
-
-  for (i = 0; i < io->nifaces; ++i) {
-    struct aoe_io_iface *iface = &io->ifaces[i];
-    struct aoe_transport *t = iface->transport;
-
-    if (!iface->write_blocked)
-      continue;
-    switch (t->ops->send (t, iface->pending, iface->pending_len)) {
-    case AOE_SEND_AGAIN:
-      if (now - iface->blocked_since < SEND_BLOCK_MAX_US)
-        continue;
-      send_failed (iface, EAGAIN, now);
-      break;
-    case AOE_SEND_FAILED:
-      send_failed (iface, errno, now);
-      break;
-    case AOE_SEND_OK:
-      break;
-    }
-    watch_write (iface, false);
   }
 }
 
@@ -331,10 +241,9 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
     receive_batch (iface);
   now = aoe_internal_now_us ();
   if (revents & EV_WRITE)
-    retry_blocked (io, now);
+    aoe_internal_io_retry_blocked (io, now);
   pump (io, now);
-  pthread_mutex_unlock (&io->engine_lock);
-  run_completions (io);
+  unlock_and_complete (io);
 }
 
 /* The engine's deadline came: retransmit, time out, retry refused sends. */
@@ -342,17 +251,20 @@ static void
 timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
 {
   struct aoe_io *io = io_of (w, timer);
-  uint64_t now = aoe_internal_now_us ();
+  uint64_t now;
   size_t i;
 
+  /* The time is read under the lock: a direct submitter may have used
+   * the engine since the timer fired, and the engine's clock must not
+   * run backwards. */
   pthread_mutex_lock (&io->engine_lock);
-  retry_blocked (io, now);
+  now = aoe_internal_now_us ();
+  aoe_internal_io_retry_blocked (io, now);
   aoe_engine_tick (io->engine, now);
   for (i = 0; i < io->nifaces; ++i)
     check_drops (&io->ifaces[i]);
   pump (io, now);
-  pthread_mutex_unlock (&io->engine_lock);
-  run_completions (io);
+  unlock_and_complete (io);
 }
 
 /* Another thread queued commands. */
@@ -363,8 +275,7 @@ commands_queued (struct ev_loop *loop, ev_async *w, int revents)
 
   pthread_mutex_lock (&io->engine_lock);
   pump (io, aoe_internal_now_us ());
-  pthread_mutex_unlock (&io->engine_lock);
-  run_completions (io);
+  unlock_and_complete (io);
 }
 
 /* aoe_close asks the loop's thread to stop: fail everything, leave. */
@@ -395,11 +306,10 @@ aoe_internal_io_fail_all (struct aoe_io *io, int err)
   for (i = 0; i < queued.len; ++i)
     queued.items[i]->complete (queued.items[i], err);
   free (queued.items);
-  for (i = 0; i < io->nifaces; ++i)
-    if (io->ifaces[i].write_blocked)
-      watch_write (&io->ifaces[i], false);
-  pthread_mutex_unlock (&io->engine_lock);
-  run_completions (io);
+  aoe_internal_io_clear_blocked (io);
+  if (io->loop)
+    aoe_internal_io_update_write_watchers (io);
+  unlock_and_complete (io);
 }
 
 /* (Re)initialise every watcher of io, attached to no loop. */
@@ -415,7 +325,10 @@ init_watchers (struct aoe_io *io)
                 iface->transport->ops->get_fd (iface->transport), EV_READ);
     iface->watcher.data = iface;
     iface->write_blocked = false;
+    iface->write_watched = false;
   }
+  io->armed_deadline = UINT64_MAX;
+  io->idle_since = 0;
   ev_timer_init (&io->timer, timer_fired, 0., 0.);
   ev_async_init (&io->submit_async, commands_queued);
   ev_async_init (&io->stop_async, stop_requested);
@@ -427,6 +340,7 @@ aoe_internal_io_forget_loop (struct aoe_io *io)
   init_watchers (io);
   pthread_mutex_lock (&io->queue_lock);
   io->loop = NULL;
+  io->direct_submit = false;
   pthread_mutex_unlock (&io->queue_lock);
 }
 
@@ -448,6 +362,11 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
   io->done_tail = &io->done;
   pthread_mutex_init (&io->engine_lock, NULL);
   pthread_mutex_init (&io->queue_lock, NULL);
+  io->tx.frames = malloc ((size_t) AOE_TX_BATCH * AOE_MAX_FRAME);
+  if (io->tx.frames == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    goto err;
+  }
 
   for (i = 0; i < nifaces; ++i) {
     struct aoe_io_iface *iface = &io->ifaces[i];
@@ -459,11 +378,6 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
     if (iface->transport == NULL)
       goto err;
     io->nifaces = i + 1;
-    iface->pending = malloc (AOE_MAX_FRAME);
-    if (iface->pending == NULL) {
-      aoe_internal_set_error (ENOMEM, "out of memory");
-      goto err;
-    }
     memcpy (infos[i].mac, iface->transport->mac, 6);
     infos[i].mtu = iface->transport->mtu;
     aoe_internal_debug (h, AOE_DEBUG_EVENTS,
@@ -544,8 +458,8 @@ aoe_internal_io_close (struct aoe_io *io)
 
     if (t)
       t->ops->close (t);
-    free (io->ifaces[i].pending);
   }
+  free (io->tx.frames);
   free (io->queue.items);
   free (io->batch.items);
   pthread_mutex_destroy (&io->queue_lock);
@@ -583,22 +497,69 @@ aoe_internal_io_detach (struct aoe_io *io)
   ev_timer_stop (loop, &io->timer);
   ev_async_stop (loop, &io->submit_async);
   ev_async_stop (loop, &io->stop_async);
+  io->armed_deadline = UINT64_MAX;
   pthread_mutex_lock (&io->queue_lock);
   io->loop = NULL;
+  io->direct_submit = false;
   pthread_mutex_unlock (&io->queue_lock);
+}
+
+void
+aoe_internal_io_allow_direct_submit (struct aoe_io *io)
+{
+  pthread_mutex_lock (&io->queue_lock);
+  io->direct_submit = io->loop != NULL;
+  pthread_mutex_unlock (&io->queue_lock);
+}
+
+/* Feed the engine on the submitting thread (engine_lock held, the queue
+ * taken into io->batch): the command's first frames leave now instead of
+ * after the I/O thread woke up, which is one cross-thread wake-up less per
+ * command.  Only the loop thread touches libev, so it must still be woken
+ * when this left it work: completions to run (callbacks belong to the
+ * I/O thread), a refused frame to watch for, or a deadline earlier than
+ * its timer.  Returns true if it must. */
+static bool
+submit_directly (struct aoe_io *io)
+{
+  uint64_t now = aoe_internal_now_us ();
+
+  submit_batch (io, now);
+  aoe_internal_io_send_ready (io, now);
+  return io->done != NULL || aoe_internal_io_watchers_stale (io)
+    || aoe_engine_next_deadline (io->engine) < io->armed_deadline;
 }
 
 int
 aoe_internal_io_submit (struct aoe_io *io, struct aoe_command *cmd)
 {
+  bool wake;
   int err;
 
   pthread_mutex_lock (&io->queue_lock);
   err = io->closed ? ESHUTDOWN : vector_push (&io->queue, cmd);
-  if (err == 0 && io->loop)
+  if (err || io->loop == NULL) {
+    pthread_mutex_unlock (&io->queue_lock);
+    return err;
+  }
+  /* Only trylock: the lock order is engine_lock, then queue_lock.  If the
+   * loop thread holds the engine, it takes the queue when woken. */
+  if (!io->direct_submit || pthread_mutex_trylock (&io->engine_lock) != 0) {
     ev_async_send (io->loop, &io->submit_async);
+    pthread_mutex_unlock (&io->queue_lock);
+    return 0;
+  }
+  take_queue (io);
   pthread_mutex_unlock (&io->queue_lock);
-  return err;
+  wake = submit_directly (io);
+  pthread_mutex_unlock (&io->engine_lock);
+  if (wake) {
+    pthread_mutex_lock (&io->queue_lock);
+    if (io->loop)
+      ev_async_send (io->loop, &io->submit_async);
+    pthread_mutex_unlock (&io->queue_lock);
+  }
+  return 0;
 }
 
 void

@@ -62,6 +62,7 @@ start_thread (struct aoe_handle *h)
                             strerror (err));
     return -1;
   }
+  aoe_internal_io_allow_direct_submit (h->io);
   h->thread_pid = getpid ();
   atomic_store (&h->thread_running, true);
   aoe_internal_debug (h, AOE_DEBUG_EVENTS, "I/O thread started");

@@ -7,7 +7,8 @@
  * (it receives nothing yet) -> kernel BPF filter for AoE responses,
  * compiled with libpcap -> ignore our own transmissions -> receive buffer
  * -> bind to the interface and EtherType 0x88A2 (only now do frames
- * arrive, all of them filtered).  Frames go out with send.
+ * arrive, all of them filtered).  Frames go out with send, or in
+ * batches with sendmmsg.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -105,6 +106,43 @@ packet_transport_send (struct aoe_transport *t, const uint8_t *frame,
   return AOE_SEND_FAILED;
 }
 
+/* Send a batch with sendmmsg: one system call for every run of frames
+ * the kernel takes.  A frame that fails with anything but EAGAIN is lost
+ * (counted) and the rest still go out, as with single sends. */
+static void
+packet_transport_send_batch (struct aoe_transport *t,
+                             const struct iovec *frames, unsigned n,
+                             struct aoe_send_batch_result *result)
+{
+  struct mmsghdr msgs[AOE_TX_BATCH];
+  int fd = to_packet (t)->fd;
+  unsigned i;
+
+  if (n > AOE_TX_BATCH)
+    n = AOE_TX_BATCH;
+  memset (msgs, 0, n * sizeof msgs[0]);
+  for (i = 0; i < n; ++i) {
+    msgs[i].msg_hdr.msg_iov = (struct iovec *) &frames[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  while (result->done < n) {
+    int sent = sendmmsg (fd, msgs + result->done, n - result->done,
+                         MSG_DONTWAIT);
+
+    if (sent > 0) {
+      result->done += (unsigned) sent;
+      continue;
+    }
+    if (sent == -1 && errno == EINTR)
+      continue;
+    if (sent == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return;
+    result->lost++;
+    result->lost_errno = sent == -1 ? errno : EIO;
+    result->done++;
+  }
+}
+
 /* Deliver every frame waiting now: recvmmsg into the preallocated
  * buffers until a call returns fewer than RX_BATCH frames. */
 static int
@@ -163,6 +201,7 @@ static const struct aoe_transport_ops packet_ops = {
   .name = "packet",
   .close = packet_transport_close,
   .send = packet_transport_send,
+  .send_batch = packet_transport_send_batch,
   .receive_batch = packet_transport_receive_batch,
   .get_fd = packet_transport_get_fd,
   .get_drops = packet_transport_get_drops,

@@ -120,3 +120,28 @@ aoe_transport_new (size_t size, const struct aoe_transport_ops *ops,
   }
   return t;
 }
+
+void
+aoe_transport_send_batch (struct aoe_transport *t, const struct iovec *frames,
+                          unsigned n, struct aoe_send_batch_result *result)
+{
+  memset (result, 0, sizeof *result);
+  if (t->ops->send_batch) {
+    t->ops->send_batch (t, frames, n, result);
+    return;
+  }
+  for (; result->done < n; result->done++) {
+    const struct iovec *f = &frames[result->done];
+
+    switch (t->ops->send (t, f->iov_base, f->iov_len)) {
+    case AOE_SEND_OK:
+      break;
+    case AOE_SEND_AGAIN:
+      return;
+    case AOE_SEND_FAILED:
+      result->lost++;
+      result->lost_errno = errno;
+      break;
+    }
+  }
+}

@@ -12,8 +12,12 @@
 #include <stdint.h>
 
 #include <net/if.h>
+#include <sys/uio.h>
 
 struct aoe_transport;
+
+/* Most frames one aoe_transport_send_batch call takes. */
+#define AOE_TX_BATCH 16
 
 /* Receives one frame (Ethernet header included) during receive_batch. */
 typedef void (*aoe_transport_rx_fn) (void *opaque, const uint8_t *frame,
@@ -26,6 +30,13 @@ enum aoe_send_result {
   AOE_SEND_FAILED,     /* the frame was lost (errno set); do not retry it */
 };
 
+/* What aoe_transport_send_batch did with a batch of frames. */
+struct aoe_send_batch_result {
+  unsigned done;   /* frames dealt with from the start: sent, or lost */
+  unsigned lost;   /* of those, frames lost to a send error (errno below) */
+  int lost_errno;  /* the error of the last frame lost */
+};
+
 /* The operations of one kind of transport. */
 struct aoe_transport_ops {
   const char *name;  /* "pcap", for debug messages */
@@ -36,6 +47,11 @@ struct aoe_transport_ops {
   /* Send one complete frame. */
   enum aoe_send_result (*send) (struct aoe_transport *t,
                                 const uint8_t *frame, size_t len);
+
+  /* Optional: aoe_transport_send_batch in fewer system calls (NULL: one
+   * send per frame). */
+  void (*send_batch) (struct aoe_transport *t, const struct iovec *frames,
+                      unsigned n, struct aoe_send_batch_result *result);
 
   /* Hand every frame waiting now to fn, without blocking.  Returns the
    * number of frames delivered, or -1 (errno set) on a receive error. */
@@ -57,6 +73,15 @@ struct aoe_transport {
   uint8_t mac[6];                      /* the interface's MAC address */
   unsigned mtu;                        /* the interface's MTU */
 };
+
+/* Send frames[0..n) (n <= AOE_TX_BATCH, each one complete frame) in
+ * order.  Frames lost to an error (AOE_SEND_FAILED) are counted and
+ * skipped; the first frame the kernel refuses for lack of buffer space
+ * (AOE_SEND_AGAIN) stops the batch, so result->done < n means frames
+ * from result->done on must be retried once t is writable. */
+void aoe_transport_send_batch (struct aoe_transport *t,
+                               const struct iovec *frames, unsigned n,
+                               struct aoe_send_batch_result *result);
 
 /* Default capture buffer: a full window (AOE_MAX_SLOTS = 256 frames) of
  * jumbo replies, each in a 16 KiB ring slot (libpcap rounds a 9 KB slot
