@@ -315,11 +315,11 @@ def cpu_section(s, checks):
     return lines
 
 
-# Paths of scripts/bench --compare-transports: (default-transport path,
-# the same over the packet transport, title).
+# Paths of scripts/bench --compare-transports: (the same over libpcap,
+# default-transport (AF_PACKET) path, title).
 TRANSPORT_PAIRS = [
-    ("libaoe", "libaoe-packet", "libaoe (aoe-bench)"),
-    ("nbd-aoe", "nbd-aoe-packet", "nbdkit aoe + nbdcopy"),
+    ("libaoe-pcap", "libaoe", "libaoe (aoe-bench)"),
+    ("nbd-aoe-pcap", "nbd-aoe", "nbdkit aoe + nbdcopy"),
 ]
 
 
@@ -333,9 +333,10 @@ def run_target_cpu_per_gib(r):
 def transports_section(s):
     """libpcap against the packet transport (--compare-transports), or
     nothing if the run did not compare them."""
-    if not any(p.endswith("-packet") for p, _, _ in s.groups):
+    if not any(p.endswith("-pcap") for p, _, _ in s.groups):
         return []
-    lines = ["## Transports: libpcap vs raw AF_PACKET socket", "",
+    lines = ["## Transports: libpcap vs raw AF_PACKET socket (the default)",
+             "",
              "MB/s (paired ratio to the raw ceiling) and the target's "
              "(vblade's) CPU seconds per GiB, per transport.", "",
              "| MTU | op | path | pcap MB/s | packet MB/s | "
@@ -356,6 +357,54 @@ def transports_section(s):
                                               run_target_cpu_per_gib), 2))
                 lines.append(f"| {mtu} | {rw} | {title} | "
                              + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def run_total_cpu_per_gib(r):
+    """CPU seconds per GiB of every process of one run (the initiator,
+    nbdcopy if any, vblade), or None if the target's CPU is unknown."""
+    if "target_cpu_seconds" not in r or not r["bytes"]:
+        return None
+    cpu = (r["cpu_seconds"] + r.get("client_cpu_seconds", 0)
+           + r["target_cpu_seconds"])
+    return cpu / (r["bytes"] / GIB)
+
+
+# Paths of the CPU budget table: (path, title).
+BUDGET_PATHS = [
+    ("raw", "raw socket"),
+    ("libaoe", "libaoe (aoe-bench)"),
+    ("nbd-aoe", "nbdkit aoe + nbdcopy"),
+]
+
+
+def budget_section(s, cpus):
+    """The CPU budget: per path, the CPU seconds per GiB of every process
+    involved (initiator side and vblade, which share the machine's CPUs)
+    and the throughput the CPUs alone would allow if perfectly shared.
+    A path whose bound is near what it measured is CPU-bound."""
+    lines = ["## CPU budget: what the machine's CPUs allow", "",
+             f"CPU seconds per GiB of all processes of a path (initiator, "
+             f"nbdcopy, vblade; all share the {cpus} CPUs), and the "
+             f"throughput {cpus} fully busy CPUs would allow at that cost "
+             f"(% of the raw ceiling measured).  A bound close to the "
+             f"measured figure means the path is CPU-bound on this "
+             f"machine.", "",
+             "| MTU | op | path | all CPU s/GiB | CPU bound MB/s | "
+             "measured MB/s |",
+             "|---|---|---|---|---|---|"]
+    for mtu in s.mtus:
+        for rw in ("read", "write"):
+            raw = s.mb_per_s("raw", mtu, rw)
+            for path, title in BUDGET_PATHS:
+                total = s.median(path, mtu, rw, run_total_cpu_per_gib)
+                if total is None:
+                    continue
+                bound = cpus / total * GIB / 1e6
+                share = f" ({100 * bound / raw:.0f}%)" if raw else ""
+                lines.append(f"| {mtu} | {rw} | {title} | {total:.2f} | "
+                             f"{bound:.0f}{share} | "
+                             f"{fmt(s.mb_per_s(path, mtu, rw))} |")
     return lines + [""]
 
 
@@ -397,6 +446,7 @@ def write_markdown(path, meta, s):
     body = (throughput_section(s, checks) + [""]
             + latency_section(s, checks) + [""]
             + cpu_section(s, checks) + [""]
+            + budget_section(s, int(meta.get("cpus") or 1))
             + transports_section(s)
             + counters_section(s) + [""])
     targets = ["## Targets (issue 5), worst case over the points measured", "",
