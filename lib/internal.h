@@ -80,6 +80,7 @@ struct aoe_io_iface {
   bool write_blocked;              /* the kernel refused a batched frame (EAGAIN) */
   bool write_watched;              /* the watcher asks for EV_WRITE (loop thread) */
   uint64_t blocked_since;          /* when it was refused (us) */
+  uint64_t send_blocked;           /* times the kernel refused a frame (buffer full) */
   uint64_t send_errors;            /* frames lost to send errors (the engine resends them) */
   uint64_t send_error_logged_at;   /* time of the last "send failed" debug line (us) */
   uint64_t drops_seen;             /* capture drops already reported */

@@ -78,8 +78,10 @@ flush_batch (struct aoe_io *io, uint64_t now)
       send_failed (iface, result.lost, result.lost_errno, now);
     batch_consume (tx, result.done);
     if (result.done < run) {
-      if (!iface->write_blocked)
+      if (!iface->write_blocked) {
         iface->blocked_since = now;
+        iface->send_blocked++;
+      }
       iface->write_blocked = true;
       return;
     }

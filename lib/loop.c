@@ -416,9 +416,11 @@ log_summary (struct aoe_io *io)
     struct aoe_io_iface *iface = &io->ifaces[i];
 
     aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
-                        "interface %s: %llu send errors, %llu capture drops",
+                        "interface %s: %llu send errors, %llu times "
+                        "blocked (send buffer full), %llu capture drops",
                         iface->transport->ifname,
                         (unsigned long long) iface->send_errors,
+                        (unsigned long long) iface->send_blocked,
                         (unsigned long long) iface_drops (iface));
   }
   for (i = 0; i < nports; ++i) {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# tests/test-fault-sendbuf.sh: the kernel refuses frames (send buffer full).
+#
+# A token bucket (tc tbf, 200 Mbit/s) on the initiator's side of the link
+# holds frames in its queue, where they still count against the sending
+# socket's buffer, and vblade's 64 buffers let libaoe keep more jumbo
+# frames in flight than that buffer holds: sends fail with EAGAIN, the
+# refused frames wait in order for the socket to drain (lib/loop-send.c).
+# A 16 MiB write and read back with aoe-copy must be byte-exact, and the
+# library's summary (LIBAOE_DEBUG=1) must show that the interface was
+# blocked and lost no frame to a send error.
+set -euo pipefail
+. "$AOE_SRCDIR/tests/tool-functions.sh"
+tool_requires aoe-copy
+requires tc -V
+copy=$(tool_bin aoe-copy)
+
+tb_setup --mtu 9000
+image=$TB_DIR/disk.img
+tb_image "$image" 64M
+tb_vblade 0 1 "$image" -b 64
+tb_init_exec tc qdisc add dev "$TB_IFACE" root tbf rate 200mbit \
+  burst 64kb latency 500ms || tool_fail "cannot add the tbf qdisc"
+
+# blocked_count: how often the summary line in $TOOL_ERR says the
+# interface was blocked; fails unless it also reports 0 send errors.
+blocked_count ()
+{
+  local line
+  line=$(grep -E "^libaoe: interface $TB_IFACE: " "$TOOL_ERR") ||
+    tool_fail "no interface summary: $(cat "$TOOL_ERR")"
+  [[ "$line" =~ :\ 0\ send\ errors,\ ([0-9]+)\ times\ blocked ]] ||
+    tool_fail "unexpected summary: $line"
+  echo "${BASH_REMATCH[1]}"
+}
+
+head -c 16M /dev/urandom > "$TB_DIR/src.img"
+tool_expect 0 tb_init_exec env LIBAOE_DEBUG=1 "$copy" -i "$TB_IFACE" \
+  --verify "$TB_DIR/src.img" e0.1
+cmp "$TB_DIR/src.img" <(head -c 16M "$image") ||
+  tool_fail "the image differs from what was written"
+blocked=$(blocked_count)
+echo "write: send buffer full $blocked times; $(grep 'copied' "$TOOL_ERR")"
+[ "$blocked" -gt 0 ] ||
+  tool_fail "the kernel never refused a frame: the test tests nothing"
+
+tool_expect 0 tb_init_exec env LIBAOE_DEBUG=1 "$copy" -i "$TB_IFACE" \
+  --length 16M e0.1 "$TB_DIR/out.img"
+cmp "$TB_DIR/src.img" "$TB_DIR/out.img" || tool_fail "read back differs"
+blocked_count > /dev/null
+echo "test-fault-sendbuf.sh: ok"
