@@ -26,14 +26,6 @@
 
 #include "lib-common.h"
 
-/* Expect call to fail with errnum and a message containing want. */
-#define EXPECT_FAIL(call, errnum, want)                         \
-  do {                                                          \
-    if ((call) != -1)                                           \
-      lib_die ("%s succeeded", #call);                          \
-    lib_expect_error (#call, (errnum), (want));                 \
-  } while (0)
-
 /* Expect call to return want exactly (-1: die with libaoe's error). */
 #define EXPECT_EQ(call, want)                                   \
   do {                                                          \

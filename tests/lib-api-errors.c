@@ -14,21 +14,6 @@
 
 #include "lib-common.h"
 
-/* Expect call to fail with errnum and a message containing want. */
-#define EXPECT_FAIL(call, errnum, want)                         \
-  do {                                                          \
-    if ((call) != -1)                                           \
-      lib_die ("%s succeeded", #call);                          \
-    lib_expect_error (#call, (errnum), (want));                 \
-  } while (0)
-
-/* Expect call to succeed. */
-#define EXPECT_OK(call)                                         \
-  do {                                                          \
-    if ((call) == -1)                                           \
-      lib_die_aoe (#call);                                      \
-  } while (0)
-
 /* What a second thread saw of the error slots. */
 struct thread_view {
   const char *initial;     /* aoe_get_error before any call */

@@ -48,4 +48,19 @@ uint64_t lib_now_ms (void);
  * containing want (NULL: any non-empty message); die otherwise. */
 void lib_expect_error (const char *what, int errnum, const char *want);
 
+/* Expect call to fail with errnum and a message containing want. */
+#define EXPECT_FAIL(call, errnum, want)                         \
+  do {                                                          \
+    if ((call) != -1)                                           \
+      lib_die ("%s succeeded", #call);                          \
+    lib_expect_error (#call, (errnum), (want));                 \
+  } while (0)
+
+/* Expect call to succeed. */
+#define EXPECT_OK(call)                                         \
+  do {                                                          \
+    if ((call) == -1)                                           \
+      lib_die_aoe (#call);                                      \
+  } while (0)
+
 #endif /* AOE_TEST_LIB_COMMON_H */

@@ -56,14 +56,6 @@ record (void *opaque, int err)
   pthread_mutex_unlock (o->lock);
 }
 
-/* Expect call to fail with errnum and a message containing want. */
-#define EXPECT_FAIL(call, errnum, want)                         \
-  do {                                                          \
-    if ((call) != -1)                                           \
-      lib_die ("%s succeeded", #call);                          \
-    lib_expect_error (#call, (errnum), (want));                 \
-  } while (0)
-
 /* Wrong state and bad arguments on a connected handle. */
 static void
 check_argument_errors (aoe_handle *h, uint64_t size)

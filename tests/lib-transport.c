@@ -20,21 +20,6 @@
 #define CHUNK_BYTES (256 * 1024 + 1536)
 #define NCHUNKS 32
 
-/* Expect call to fail with errnum and a message containing want. */
-#define EXPECT_FAIL(call, errnum, want)                         \
-  do {                                                          \
-    if ((call) != -1)                                           \
-      lib_die ("%s succeeded", #call);                          \
-    lib_expect_error (#call, (errnum), (want));                 \
-  } while (0)
-
-/* Expect call to succeed. */
-#define EXPECT_OK(call)                                         \
-  do {                                                          \
-    if ((call) == -1)                                           \
-      lib_die_aoe (#call);                                      \
-  } while (0)
-
 /* What the debug function looks for: the "opened IFACE (NAME," line. */
 struct open_check {
   char want[64];  /* the text to find */

@@ -222,13 +222,7 @@ parse_options (int argc, char *argv[], struct options *opt)
       bench_usage_error ("unknown option");
     }
   }
-  if (argc - optind != 3)
-    bench_usage_error ("expected IFACE SHELF SLOT");
-  opt->iface = argv[optind];
-  if (bench_parse_uint (argv[optind + 1], 0, 65534, &opt->shelf) == -1)
-    bench_usage_error ("SHELF must be 0-65534: %s", argv[optind + 1]);
-  if (bench_parse_uint (argv[optind + 2], 0, 254, &opt->slot) == -1)
-    bench_usage_error ("SLOT must be 0-254: %s", argv[optind + 2]);
+  bench_parse_target (argc, argv, &opt->iface, &opt->shelf, &opt->slot);
 }
 
 /* Open the AF_PACKET socket on the interface, read its MAC and MTU. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
 
 /* The program's name, printed before every error line; each program sets
@@ -204,6 +205,21 @@ bench_parse_uint (const char *text, unsigned long min, unsigned long max,
     return -1;
   *out = (unsigned) value;
   return 0;
+}
+
+/* The positional arguments IFACE SHELF SLOT left after getopt (from
+ * optind); a usage error (exit 2) if they are missing or out of range. */
+static inline void
+bench_parse_target (int argc, char **argv, const char **iface,
+                    unsigned *shelf, unsigned *slot)
+{
+  if (argc - optind != 3)
+    bench_usage_error ("expected IFACE SHELF SLOT");
+  *iface = argv[optind];
+  if (bench_parse_uint (argv[optind + 1], 0, 65534, shelf) == -1)
+    bench_usage_error ("SHELF must be 0-65534: %s", argv[optind + 1]);
+  if (bench_parse_uint (argv[optind + 2], 0, 254, slot) == -1)
+    bench_usage_error ("SLOT must be 0-254: %s", argv[optind + 2]);
 }
 
 /* Parse a duration in seconds (decimal fraction allowed), from 0.01 to
