@@ -71,6 +71,17 @@ lib_connect (const char *iface, const char *shelf, const char *slot)
   return h;
 }
 
+uint64_t
+lib_expect_size (aoe_handle *h, size_t image_size)
+{
+  uint64_t size = (uint64_t) aoe_get_size (h);
+
+  if (size != image_size)
+    lib_die ("size %llu, image %zu bytes", (unsigned long long) size,
+             image_size);
+  return size;
+}
+
 /* The next value of a xorshift64* generator. */
 static uint64_t
 next_random (uint64_t *state)

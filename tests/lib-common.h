@@ -29,6 +29,10 @@ aoe_handle *lib_handle (const char *iface, const char *shelf,
 aoe_handle *lib_connect (const char *iface, const char *shelf,
                          const char *slot);
 
+/* The capacity of connected h, after checking it equals image_size (the
+ * file vblade serves); die otherwise. */
+uint64_t lib_expect_size (aoe_handle *h, size_t image_size);
+
 /* Fill buf with pseudo-random bytes from *state (xorshift64*). */
 void lib_random_fill (void *buf, size_t len, uint64_t *state);
 

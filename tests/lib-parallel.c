@@ -146,10 +146,7 @@ main (int argc, char *argv[])
     lib_die ("threads must be > 0");
   shadow = lib_read_file (argv[4], &image_size);
   h = lib_connect (argv[1], argv[2], argv[3]);
-  size = (uint64_t) aoe_get_size (h);
-  if (size != image_size)
-    lib_die ("size %llu, image %zu bytes", (unsigned long long) size,
-             image_size);
+  size = lib_expect_size (h, image_size);
   slice = size / nthreads / AOE_SECTOR_SIZE * AOE_SECTOR_SIZE;
   if (slice == 0)
     lib_die ("disk too small for %u threads", nthreads);
