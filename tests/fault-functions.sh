@@ -215,6 +215,23 @@ fault_copy ()
        "$(( size / 1048576 )) MiB in $(( end - start )) ms, $FAULT_MIBS MiB/s"
 }
 
+# fault_round_trip SIZE [LABEL]: fresh random data ($TB_DIR/source.img,
+# SIZE for head -c) copied into the running nbdkit's export and back out
+# ($TB_DIR/out.img); the image and the copy must match it byte for byte.
+# Sets FAULT_IN_MIBS and FAULT_OUT_MIBS.
+fault_round_trip ()
+{
+  local size=$1 label=${2:+$2: } src=$TB_DIR/source.img out=$TB_DIR/out.img
+  head -c "$size" /dev/urandom > "$src"
+  rm -f "$out"
+  fault_copy "$src" "$FAULT_URI"
+  FAULT_IN_MIBS=$FAULT_MIBS
+  cmp "$src" "$PLUGIN_IMAGE" || lib_fail "${label}the image differs from the source"
+  fault_copy "$FAULT_URI" "$out"
+  FAULT_OUT_MIBS=$FAULT_MIBS
+  cmp "$src" "$out" || lib_fail "${label}the copy read back differs"
+}
+
 # fault_copy_start FROM TO [NBDCOPY_OPTS...]: nbdcopy FROM TO in the
 # initiator namespace, in the background.
 fault_copy_start ()

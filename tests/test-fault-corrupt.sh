@@ -47,14 +47,8 @@ echo "damaged $damaged frames; library: foreign $foreign, malformed $malformed"
 [ "$(fault_aio_stat timeouts)" -eq 0 ] || lib_fail "a command timed out"
 [ "$(fault_aio_stat aoe_errors)" -eq 0 ] || lib_fail "AoE errors appeared"
 
-src=$TB_DIR/source.img
-out=$TB_DIR/out.img
-head -c 16M /dev/urandom > "$src"
 fault_nbdkit_start
-fault_copy "$src" "$FAULT_URI"
-cmp "$src" "$PLUGIN_IMAGE" || lib_fail "the image differs from the source"
-fault_copy "$FAULT_URI" "$out"
-cmp "$src" "$out" || lib_fail "the copy read back differs"
+fault_round_trip 16M
 fault_nbdkit_stop
 fault_expect_no_errors
 echo "nbdkit: foreign $(fault_stat foreign), malformed $(fault_stat malformed)"

@@ -49,14 +49,8 @@ echo "forged replies so far: $forged; library: $foreign foreign" \
   lib_fail "forged replies were not counted"
 [ "$(fault_aio_stat timeouts)" -eq 0 ] || lib_fail "a command timed out"
 
-src=$TB_DIR/source.img
-out=$TB_DIR/out.img
-head -c 64M /dev/urandom > "$src"
 fault_nbdkit_start
-fault_copy "$src" "$FAULT_URI"
-cmp "$src" "$PLUGIN_IMAGE" || lib_fail "the image differs from the source"
-fault_copy "$FAULT_URI" "$out"
-cmp "$src" "$out" || lib_fail "the copy read back differs"
+fault_round_trip 64M
 fault_nbdkit_stop
 fault_expect_no_errors
 _tb_kill "$spoof_pid"
