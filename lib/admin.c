@@ -152,13 +152,11 @@ run_on_thread (struct aoe_handle *h, struct admin_query *q)
 static int
 run_on_temporary_loop (struct aoe_handle *h, struct admin_query *q)
 {
-  struct ev_loop *loop = ev_loop_new (EVFLAG_AUTO);
+  struct ev_loop *loop = aoe_internal_loop_new ();
   int err;
 
-  if (loop == NULL) {
-    aoe_internal_set_error (ENOMEM, "cannot create a libev loop");
+  if (loop == NULL)
     return -1;
-  }
   aoe_internal_io_attach (h->io, loop);
   err = aoe_internal_io_submit (h->io, &q->cmd);
   if (err == 0)

@@ -227,11 +227,9 @@ aoe_connect (aoe_handle *h)
                              AOE_TRANSPORT_BUFFER_BYTES, &cfg);
   if (io == NULL)
     goto out;
-  loop = ev_loop_new (EVFLAG_AUTO);
-  if (loop == NULL) {
-    aoe_internal_set_error (ENOMEM, "cannot create a libev loop");
+  loop = aoe_internal_loop_new ();
+  if (loop == NULL)
     goto out;
-  }
   aoe_internal_io_attach (io, loop);
   if (connect_on (h, io) == -1)
     goto out;

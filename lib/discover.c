@@ -226,11 +226,9 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
                                &cfg);
   if (f.io == NULL)
     goto out;
-  loop = ev_loop_new (EVFLAG_AUTO);
-  if (loop == NULL) {
-    aoe_internal_set_error (ENOMEM, "cannot create a libev loop");
+  loop = aoe_internal_loop_new ();
+  if (loop == NULL)
     goto out;
-  }
   aoe_internal_io_attach (f.io, loop);
   if (discover_on (&f, timeout_ms) == -1)
     goto out;

@@ -202,6 +202,11 @@ uint64_t aoe_internal_io_drops (struct aoe_io *io);
 /* Microseconds on CLOCK_MONOTONIC: the engine's clock. */
 uint64_t aoe_internal_now_us (void);
 
+/* A new libev loop for libaoe's own use (the I/O thread, connect,
+ * discovery, admin queries), on the poll backend where libev has it.
+ * NULL with the error set. */
+struct ev_loop *aoe_internal_loop_new (void);
+
 /* ---- the private I/O thread (thread.c) ---- */
 
 /* Make sure the handle's I/O runs: with aoe_set_loop nothing to do;

@@ -43,6 +43,28 @@ aoe_internal_now_us (void)
   return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
+struct ev_loop *
+aoe_internal_loop_new (void)
+{
+  struct ev_loop *loop = NULL;
+
+  /* poll(2), not epoll: epoll keeps the packet socket on its wait queue
+   * for good, so every reply frame runs epoll's wake-up callback in the
+   * sender's context (the target's, on a veth pair), even while this
+   * thread is busy and needs no wake-up; poll(2) waits on the socket only
+   * while it sleeps.  Measured at MTU 1500, where vblade's CPU is the
+   * limit: sequential reads 3-6% faster, the same latency.  The loop
+   * watches a handful of descriptors, where poll costs no more than
+   * epoll.  EVFLAG_NOENV: LIBEV_FLAGS must not undo the choice. */
+  if (ev_supported_backends () & EVBACKEND_POLL)
+    loop = ev_loop_new (EVBACKEND_POLL | EVFLAG_NOENV);
+  if (loop == NULL)
+    loop = ev_loop_new (EVFLAG_AUTO);
+  if (loop == NULL)
+    aoe_internal_set_error (ENOMEM, "cannot create a libev loop");
+  return loop;
+}
+
 /* Append cmd to v, growing it if needed.  0, or ENOMEM. */
 static int
 vector_push (struct aoe_command_vector *v, struct aoe_command *cmd)

@@ -42,11 +42,9 @@ start_thread (struct aoe_handle *h)
   struct ev_loop *loop;
   int err;
 
-  loop = ev_loop_new (EVFLAG_AUTO);
-  if (loop == NULL) {
-    aoe_internal_set_error (ENOMEM, "cannot create a libev loop");
+  loop = aoe_internal_loop_new ();
+  if (loop == NULL)
     return -1;
-  }
   h->thread_loop = loop;
   aoe_internal_io_attach (h->io, loop);
   /* Signals belong to the application's threads, not to ours. */
