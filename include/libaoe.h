@@ -205,8 +205,8 @@ int aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors);
  * AF_PACKET socket bound to the AoE EtherType, with recvmmsg and sendmmsg)
  * or "pcap" (libpcap's memory-mapped receive ring).  scripts/bench
  * measured libpcap's ring costing the replying target 10-20% more CPU per
- * GiB where it shares the machine (veth), and libaoe reaching 80-91% of
- * the raw-socket ceiling with pcap against 93-106% with packet.  EINVAL
+ * GiB where it shares the machine (veth), and libaoe reaching 88-92% of
+ * the raw-socket ceiling with pcap against 103-107% with packet.  EINVAL
  * for any other name.  The environment
  * variable LIBAOE_TRANSPORT sets the default of new handles.  Before
  * connect only. */
