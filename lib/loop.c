@@ -53,9 +53,10 @@ aoe_internal_loop_new (void)
    * sender's context (the target's, on a veth pair), even while this
    * thread is busy and needs no wake-up; poll(2) waits on the socket only
    * while it sleeps.  Measured at MTU 1500, where vblade's CPU is the
-   * limit: sequential reads 3-6% faster, the same latency.  The loop
-   * watches a handful of descriptors, where poll costs no more than
-   * epoll.  EVFLAG_NOENV: LIBEV_FLAGS must not undo the choice. */
+   * limit: sequential reads 2-6% faster in paired runs, the same
+   * latency.  The loop watches a handful of descriptors, where poll
+   * costs no more than epoll.  EVFLAG_NOENV: LIBEV_FLAGS must not undo
+   * the choice. */
   if (ev_supported_backends () & EVBACKEND_POLL)
     loop = ev_loop_new (EVBACKEND_POLL | EVFLAG_NOENV);
   if (loop == NULL)

@@ -360,16 +360,6 @@ def transports_section(s):
     return lines + [""]
 
 
-def run_total_cpu_per_gib(r):
-    """CPU seconds per GiB of every process of one run (the initiator,
-    nbdcopy if any, vblade), or None if the target's CPU is unknown."""
-    if "target_cpu_seconds" not in r or not r["bytes"]:
-        return None
-    cpu = (r["cpu_seconds"] + r.get("client_cpu_seconds", 0)
-           + r["target_cpu_seconds"])
-    return cpu / (r["bytes"] / GIB)
-
-
 def run_initiator_cpu_per_gib(r):
     """CPU seconds per GiB of the initiator side of one run (the server
     process and nbdcopy, if any), or None if it moved nothing."""
@@ -377,6 +367,13 @@ def run_initiator_cpu_per_gib(r):
         return None
     return (r["cpu_seconds"] + r.get("client_cpu_seconds", 0)) / (
         r["bytes"] / GIB)
+
+
+def run_total_cpu_per_gib(r):
+    """CPU seconds per GiB of every process of one run (the initiator,
+    nbdcopy if any, vblade), or None if the target's CPU is unknown."""
+    target = run_target_cpu_per_gib(r)
+    return None if target is None else run_initiator_cpu_per_gib(r) + target
 
 
 def nbd_floor_cpu_per_gib(s, mtu, rw):
