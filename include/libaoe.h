@@ -115,7 +115,8 @@ struct aoe_stats {
   uint64_t frames_received;   /* every AoE response frame that reached the engine */
   uint64_t retransmits;       /* frames sent again after their timeout */
   uint64_t timeouts;          /* commands failed because no answer came in time */
-  uint64_t dropped_foreign;   /* replies from unknown MACs, wrong shelf.slot or stale tags */
+  uint64_t dropped_foreign;   /* replies from unknown or unverified MACs, the wrong port,
+                                 wrong shelf.slot, stale tags or other initiators' tags */
   uint64_t dropped_malformed; /* replies too short or otherwise undecodable */
   uint64_t late_replies;      /* replies to a superseded tag that completed a frame */
   uint64_t duplicates;        /* replies for frames already completed */
@@ -132,6 +133,8 @@ struct aoe_stats {
   uint64_t rto_us;            /* current retransmit timeout, first port */
   uint64_t capture_drops;     /* frames our capture buffers dropped (ps_drop) */
   uint64_t jumbo_fallbacks;   /* ports switched to 2-sector frames (large frames vanished) */
+  uint64_t ports_rejected;    /* MACs that claimed the target but proved another disk */
+  uint64_t dropped_misaddressed; /* replies addressed to another MAC (flooded to us) */
 };
 
 /* One target found by aoe_discover. */
@@ -181,8 +184,15 @@ int aoe_add_interface (aoe_handle *h, const char *ifname);
  * 65535 and 255 are refused with EINVAL).  Before connect only. */
 int aoe_set_target (aoe_handle *h, unsigned shelf, unsigned slot);
 
-/* Accept only this target MAC (6 bytes); NULL removes the pin. */
+/* Accept only this target MAC (6 bytes) as a port of the target; NULL
+ * removes every pin.  Before connect only. */
 int aoe_set_target_mac (aoe_handle *h, const uint8_t *mac);
+
+/* Accept this target MAC too (up to 8 pins: multipath through chosen
+ * ports).  EINVAL if not a unicast address, ENOSPC beyond 8.  Before
+ * connect only. */
+#define AOE_HAVE_ADD_TARGET_MAC 1
+int aoe_add_target_mac (aoe_handle *h, const uint8_t *mac);
 
 /* Milliseconds an I/O command may stay unanswered before it fails with EIO
  * (default AOE_DEFAULT_TIMEOUT_MS; 0 = retry forever).  Any time. */
@@ -225,9 +235,12 @@ int aoe_set_loop (aoe_handle *h, struct ev_loop *loop);
  * a mask of what to log (AOE_DEBUG_*).  fn NULL logs to stderr.  fn may
  * run on the I/O thread or inside any thread's I/O call (which may send
  * frames itself), and must not call libaoe.  The environment
- * variable LIBAOE_DEBUG=1 turns on AOE_DEBUG_EVENTS. */
+ * variable LIBAOE_DEBUG=1 turns on AOE_DEBUG_EVENTS.  New handles log
+ * AOE_DEBUG_WARNINGS (to stderr) until this is called. */
 #define AOE_DEBUG_EVENTS 1 /* connect, discovery, timeouts, window changes */
 #define AOE_DEBUG_FRAMES 2 /* one line per frame sent and received */
+#define AOE_DEBUG_WARNINGS 4 /* lines starting "warning: ": a host claimed
+                                the target's address with another disk */
 int aoe_set_debug (aoe_handle *h, unsigned mask,
                    void (*fn) (void *opaque, const char *line), void *opaque);
 

@@ -1,5 +1,6 @@
 /* aoe_connect: open the interfaces, find the target's ports with a
- * broadcast Query Config, read its IDENTIFY, fill struct aoe_info.
+ * broadcast Query Config, read its IDENTIFY, check that every other port
+ * serves the same disk (lib/engine-verify.c), fill struct aoe_info.
  *
  * Connect runs on a temporary libev loop of its own and starts no thread,
  * so a program may fork between aoe_connect and its first I/O call (nbdkit
@@ -54,10 +55,10 @@ find_ports (struct aoe_handle *h, struct aoe_io *io,
     aoe_internal_format_ifaces (h->ifnames, h->nifaces, ifaces,
                                 sizeof ifaces);
     if (q->ignored_macs > 0) {
-      aoe_internal_format_mac (h->pinned_mac, pinned);
+      aoe_internal_format_mac (h->pinned_macs[0], pinned);
       snprintf (note, sizeof note,
-                " (%u answers from MACs other than the pinned %s)",
-                q->ignored_macs, pinned);
+                " (%u answers from MACs other than the pinned %s%s)",
+                q->ignored_macs, pinned, h->npinned > 1 ? ", ..." : "");
     }
     aoe_internal_set_error (ETIMEDOUT,
                             "no AoE target e%u.%u answered on %s within %u ms%s",
@@ -80,48 +81,96 @@ find_ports (struct aoe_handle *h, struct aoe_io *io,
   return 0;
 }
 
-/* IDENTIFY the target through its first port.  0, or -1 with the error
+/* IDENTIFY the target through the first port found that answers (a
+ * port that stays silent, e.g. a stranger announcing the address, must
+ * not stop the connect); *ref is that port.  0, or -1 with the error
  * set. */
 static int
 identify (struct aoe_handle *h, struct aoe_io *io, uint32_t timeout_ms,
-          struct aoe_identity *id)
+          struct aoe_identity *id, unsigned *ref)
 {
   struct aoe_identify_query q;
   uint8_t mac[6];
-  unsigned iface, buffer_count;
+  unsigned i, n, iface;
   char text[18];
-  int err;
+  int err = ETIMEDOUT;
 
   pthread_mutex_lock (&io->engine_lock);
-  aoe_engine_port_info (io->engine, 0, mac, &iface, &buffer_count);
+  n = aoe_engine_nports (io->engine);
   pthread_mutex_unlock (&io->engine_lock);
-
-  aoe_internal_identify_init (&q, h->shelf, h->slot, mac, iface, timeout_ms);
-  err = aoe_internal_control_run (io, &q.cmd, &q.done, &q.err);
-  if (err) {
+  for (i = 0; i < n; i++) {
+    pthread_mutex_lock (&io->engine_lock);
+    aoe_engine_port_info (io->engine, i, mac, &iface, NULL);
+    pthread_mutex_unlock (&io->engine_lock);
+    aoe_internal_identify_init (&q, h->shelf, h->slot, mac, iface,
+                                i + 1 < n ? IDENTIFY_MIN_MS : timeout_ms);
+    err = aoe_internal_control_run (io, &q.cmd, &q.done, &q.err);
+    if (err == 0) {
+      *id = q.id;
+      *ref = i;
+      return 0;
+    }
     aoe_internal_format_mac (mac, text);
-    if (err == ETIMEDOUT)
-      aoe_internal_set_error (ETIMEDOUT,
-                              "target e%u.%u (%s) answered Query Config but "
-                              "not IDENTIFY within %u ms",
-                              h->shelf, h->slot, text, timeout_ms);
-    else
-      aoe_internal_set_error (err, "IDENTIFY of e%u.%u (%s) failed: %s",
-                              h->shelf, h->slot, text, strerror (err));
-    return -1;
+    aoe_internal_debug (h, AOE_DEBUG_EVENTS, "IDENTIFY of e%u.%u at %s: %s",
+                        h->shelf, h->slot, text, strerror (err));
   }
-  *id = q.id;
-  return 0;
+  aoe_internal_format_mac (mac, text);
+  if (err == ETIMEDOUT)
+    aoe_internal_set_error (ETIMEDOUT,
+                            "target e%u.%u (%s) answered Query Config but "
+                            "not IDENTIFY within %u ms",
+                            h->shelf, h->slot, text, timeout_ms);
+  else
+    aoe_internal_set_error (err, "IDENTIFY of e%u.%u (%s) failed: %s",
+                            h->shelf, h->slot, text, strerror (err));
+  return -1;
+}
+
+/* Wait until every port found had its first check, then refuse the
+ * connect if one of them proved to be another disk: two disks answer for
+ * one shelf.slot, and only the user can say which is meant.  0, or -1
+ * with the error set (ENOTUNIQ). */
+static int
+check_ports (struct aoe_handle *h, struct aoe_io *io, unsigned ref)
+{
+  char ref_mac[18], other[18];
+  struct aoe_port_stats rs, ps;
+  unsigned i, n;
+
+  pthread_mutex_lock (&io->engine_lock);
+  io->ports_settled = aoe_engine_ports_unsettled (io->engine) == 0;
+  pthread_mutex_unlock (&io->engine_lock);
+  aoe_internal_io_run_until (io, &io->ports_settled);
+
+  pthread_mutex_lock (&io->engine_lock);
+  n = aoe_engine_nports (io->engine);
+  aoe_engine_port_stats (io->engine, ref, &rs);
+  for (i = 0; i < n; i++) {
+    aoe_engine_port_stats (io->engine, i, &ps);
+    if (ps.rejected)
+      break;
+  }
+  pthread_mutex_unlock (&io->engine_lock);
+  if (i == n)
+    return 0;
+  aoe_internal_format_mac (rs.mac, ref_mac);
+  aoe_internal_format_mac (ps.mac, other);
+  aoe_internal_set_error (ENOTUNIQ,
+                          "two different disks answer as e%u.%u: %s and %s "
+                          "(see the warning above); choose one with its MAC",
+                          h->shelf, h->slot, ref_mac, other);
+  return -1;
 }
 
 /* Fill h->info from the Query Config answer, the identity and the
  * engine's ports. */
 static void
 fill_info (struct aoe_handle *h, struct aoe_io *io,
-           const struct aoe_config_query *q, const struct aoe_identity *id)
+           const struct aoe_config_query *q, const struct aoe_identity *id,
+           unsigned ref)
 {
   struct aoe_info *info = &h->info;
-  unsigned i, iface, buffer_count;
+  unsigned i;
 
   memset (info, 0, sizeof *info);
   info->shelf = h->shelf;
@@ -135,12 +184,13 @@ fill_info (struct aoe_handle *h, struct aoe_io *io,
   info->firmware_version = q->first.firmware;
   strcpy (info->config, q->config);
   info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);
-  info->nmacs = aoe_engine_nports (io->engine);
-  if (info->nmacs > AOE_MAX_PORTS)
-    info->nmacs = AOE_MAX_PORTS;
-  for (i = 0; i < info->nmacs; ++i)
-    aoe_engine_port_info (io->engine, i, info->macs[i], &iface,
-                          i == 0 ? &info->buffer_count : &buffer_count);
+  info->nmacs = 0;
+  aoe_engine_port_info (io->engine, ref, NULL, NULL, &info->buffer_count);
+  for (i = 0; i < aoe_engine_nports (io->engine)
+              && info->nmacs < AOE_MAX_PORTS; ++i)
+    if (aoe_engine_port_verified (io->engine, i))
+      aoe_engine_port_info (io->engine, i, info->macs[info->nmacs++], NULL,
+                            NULL);
 }
 
 /* Find and identify the target on io, driven by loop.  0, or -1 with the
@@ -151,17 +201,22 @@ connect_on (struct aoe_handle *h, struct aoe_io *io)
   uint64_t start = aoe_internal_now_us ();
   struct aoe_config_query q;
   struct aoe_identity id;
+  unsigned ref;
   uint32_t left;
 
   if (find_ports (h, io, &q) == -1)
     return -1;
   left = remaining_ms (start, h->discover_timeout_ms, IDENTIFY_MIN_MS);
-  if (identify (h, io, left, &id) == -1)
+  if (identify (h, io, left, &id, &ref) == -1)
+    return -1;
+  pthread_mutex_lock (&io->engine_lock);
+  aoe_engine_set_identity (io->engine, &id, ref);
+  pthread_mutex_unlock (&io->engine_lock);
+  if (check_ports (h, io, ref) == -1)
     return -1;
 
   pthread_mutex_lock (&io->engine_lock);
-  aoe_engine_set_identity (io->engine, &id);
-  fill_info (h, io, &q, &id);
+  fill_info (h, io, &q, &id, ref);
   pthread_mutex_unlock (&io->engine_lock);
   aoe_internal_debug (h, AOE_DEBUG_EVENTS,
                       "connected to e%u.%u: %llu bytes, %s, \"%s\", "
@@ -214,8 +269,8 @@ aoe_connect (aoe_handle *h)
   memset (&cfg, 0, sizeof cfg);
   cfg.shelf = h->shelf;
   cfg.slot = h->slot;
-  cfg.mac_pinned = h->mac_pinned;
-  memcpy (cfg.pinned_mac, h->pinned_mac, 6);
+  cfg.npinned = h->npinned;
+  memcpy (cfg.pinned_macs, h->pinned_macs, sizeof cfg.pinned_macs);
   cfg.timeout_ms = atomic_load (&h->timeout_ms);
   cfg.max_in_flight = h->max_in_flight;
   cfg.max_sectors = h->max_sectors;

@@ -87,6 +87,7 @@ mark_sent (struct aoe_engine *e, struct aoe_slot *s, unsigned pi, uint64_t now)
   unsigned shift = s->retries < 8 ? s->retries : 8;
 
   s->port = (uint8_t) pi;
+  s->ports_used |= (uint8_t) (1u << pi);
   s->state = SLOT_IN_FLIGHT;
   s->sent_at = now;
   rto <<= shift;  /* exponential backoff per retry of the same frame */
@@ -106,8 +107,9 @@ mark_control_sent (struct aoe_engine *e, struct aoe_slot *s, uint64_t now)
 {
   uint64_t rto = (uint64_t) AOE_RTO_INITIAL_US << (s->retries < 4 ? s->retries : 4);
 
-  if (e->nports > 0)
-    rto = aoe_port_rto (&e->ports[0]) << (s->retries < 4 ? s->retries : 4);
+  if (e->ref_port >= 0)
+    rto = aoe_port_rto (&e->ports[e->ref_port])
+          << (s->retries < 4 ? s->retries : 4);
   if (rto > AOE_RTO_MAX_US)
     rto = AOE_RTO_MAX_US;
   s->state = SLOT_IN_FLIGHT;
@@ -162,6 +164,7 @@ alloc_slot (struct aoe_engine *e, struct aoe_command *cmd)
   s->cmd = cmd;
   s->first_gen = s->gen;
   s->retries = 0;
+  s->ports_used = 0;
   cmd->frames_out++;
   return s;
 }
@@ -309,6 +312,7 @@ aoe_engine_next_frame (struct aoe_engine *e, uint64_t now, uint8_t *buf,
 
   if (cap < AOE_MAX_FRAME)
     return 0;
+  e->now = now;
   len = next_frame (e, now, buf, iface);
   if (len > 0) {
     e->stats.frames_sent++;

@@ -9,10 +9,26 @@
 
 #include "engine.h"
 
-/* Tags: bit 31 is 0 (the kernel reserves it for userland tools), bits
- * 30-16 the slot's generation (1..AOE_GEN_MAX, never 0 so that vblade's
- * tag-0 announcement matches nothing), bits 15-0 the slot index. */
-#define AOE_GEN_MAX 0x7FFF
+/* Tags.  Several initiators talk to one target through one interface
+ * (one MAC) and the target echoes every tag, so the tag alone tells whose
+ * reply it is:
+ *   bit 31      1: the Linux driver reserves tags with bit 31 set for
+ *               userland tools and drops their replies (and its own tags
+ *               have it clear), so libaoe and the kernel never take each
+ *               other's replies;
+ *   bits 30-22  the initiator id (struct aoe_engine_config), which the
+ *               shell makes unique among the live libaoe engines of the
+ *               host's network namespace: replies to another engine never
+ *               match ours, whatever their generation;
+ *   bits 21-8   the slot's generation (1..AOE_GEN_MAX, never 0);
+ *   bits 7-0    the slot index (AOE_MAX_SLOTS = 256).
+ * A tag is never 0, which vblade uses for its start-up announcement. */
+#define AOE_TAG_USERLAND 0x80000000u
+#define AOE_TAG_ID_SHIFT 22
+#define AOE_TAG_ID_MASK 0x7FC00000u
+#define AOE_TAG_GEN_SHIFT 8
+#define AOE_GEN_MAX 0x3FFF
+#define AOE_TAG_SLOT_MASK 0xFFu
 
 /* Ethernet's minimum frame (without FCS): requests are padded to it. */
 #define AOE_MIN_FRAME 60
@@ -37,6 +53,8 @@ struct aoe_slot {
   uint32_t rel_sector;      /* first sector, relative to cmd->sector */
   uint16_t count;           /* sectors carried */
   uint8_t port;             /* port of the latest transmission (data) */
+  uint8_t ports_used;       /* bitmask of every port this use was sent to
+                               (a late reply must come from one of them) */
   uint8_t ifaces_left;      /* control: bitmask of interfaces still to send on */
   unsigned retries;         /* retransmissions so far */
   uint64_t sent_at;         /* time of the latest transmission */
@@ -46,10 +64,23 @@ struct aoe_slot {
   struct aoe_list port_link; /* in its port's in-flight list (data, IN_FLIGHT) */
 };
 
+/* How far a port is trusted to be the bound target's disk. */
+enum aoe_port_trust {
+  PORT_UNVERIFIED, /* answered Query Config; carries no data yet */
+  PORT_VERIFIED,   /* proved to be the same disk: carries data */
+  PORT_REJECTED,   /* proved to be another disk: ignored for good */
+};
+
 /* One target MAC on one local interface: the unit of window and RTT. */
 struct aoe_port {
   uint8_t mac[6];           /* target MAC */
   unsigned iface;           /* local interface it answered on */
+  enum aoe_port_trust trust; /* only VERIFIED ports carry data */
+  bool verdict_given;       /* a first verification attempt has ended */
+  unsigned verify_attempts; /* attempts that ended without a verdict */
+  uint64_t verify_at;       /* UNVERIFIED: when the next attempt may start */
+  uint16_t config_len;      /* length of its Query Config string */
+  uint8_t config[AOE_MAX_CONFIG_LEN]; /* the string (compared between ports) */
   unsigned buffer_count;    /* Query Config buffer count */
   unsigned firmware;        /* Query Config firmware version */
   unsigned frame_sectors;   /* sectors per frame this port can carry */
@@ -110,6 +141,30 @@ struct aoe_spill {
   uint32_t count;           /* sectors */
 };
 
+/* Bytes of one verification read: one sector fits every MTU. */
+#define AOE_VERIFY_SECTORS 1
+#define AOE_VERIFY_BYTES (AOE_VERIFY_SECTORS * AOE_SECTOR_SIZE)
+
+/* Places of the disk compared between a new port and a verified one. */
+#define AOE_VERIFY_PLACES 3
+
+/* The check that a new port serves the same disk as the verified ones
+ * (engine-verify.c): one port at a time, a chain of control commands. */
+struct aoe_verifier {
+  int port;                  /* port under test, -1 when idle */
+  int ref;                   /* verified port read for comparison */
+  unsigned place;            /* which of AOE_VERIFY_PLACES is being read */
+  unsigned read;             /* 0 reference, 1 candidate, 2 reference again */
+  unsigned unstable;         /* reference reads that changed under us */
+  struct aoe_command cmd;    /* the request in flight */
+  uint8_t request[AOE_ATA_HDR_LEN]; /* its frame (the argument from 24) */
+  uint8_t before[AOE_VERIFY_BYTES]; /* the reference's sectors, first read */
+  uint8_t candidate[AOE_VERIFY_BYTES]; /* the candidate's */
+  uint8_t after[AOE_VERIFY_BYTES]; /* the reference's, read again */
+  int result;                /* what the reply handler saw, for complete() */
+  char reason[160];          /* why a port was rejected or not verified */
+};
+
 /* The engine. */
 struct aoe_engine {
   struct aoe_engine_config cfg;            /* parameters (copied) */
@@ -136,6 +191,10 @@ struct aoe_engine {
                                               as they are set, made exact by
                                               tick (early wake-ups are harmless) */
   uint64_t seq;                            /* last submission sequence number */
+  uint64_t now;                            /* the latest time passed in */
+  uint32_t tag_base;                       /* the tag bits naming this engine */
+  int ref_port;                            /* the port IDENTIFY came from, -1 */
+  struct aoe_verifier verifier;            /* new-port check in progress */
   struct aoe_stats stats;                  /* counters */
 };
 
@@ -260,6 +319,27 @@ uint16_t aoe_gen_next (uint16_t g);
 /* Queue slot s for retransmission: an IN_FLIGHT data slot leaves its
  * port's window and in-flight list. */
 void aoe_engine_requeue_slot (struct aoe_engine *e, struct aoe_slot *s);
+
+/* ---- engine-verify.c: proving a new port is the same disk ---- */
+
+/* Start checking an unverified port if none is being checked and one is
+ * due at now (called after ports change and from tick). */
+void aoe_engine_verify_next (struct aoe_engine *e, uint64_t now);
+
+/* The earliest time an unverified port's next check may start, or
+ * UINT64_MAX. */
+uint64_t aoe_engine_verify_deadline (const struct aoe_engine *e);
+
+/* Find the port with this MAC on this interface, or -1. */
+int aoe_engine_find_port (const struct aoe_engine *e, unsigned iface,
+                          const uint8_t mac[6]);
+
+/* True if port i carries data. */
+static inline bool
+aoe_port_trusted (const struct aoe_port *p)
+{
+  return p->trust == PORT_VERIFIED;
+}
 
 /* ---- engine-window.c: per-port RTT, RTO and window ---- */
 

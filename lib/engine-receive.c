@@ -1,11 +1,13 @@
 /* Matching received frames to slots and completing commands.
  *
- * A reply is accepted only if it is a response, its tag names a busy slot
- * at a generation that slot used, and (data) it comes from a known port
- * for the bound shelf.slot with the ATA command code and a length that
- * fits; (control) it has the request's command code, shelf.slot unless
- * broadcast, and the request's dst MAC as source unless broadcast.  Every
- * other frame is counted and dropped.  Each retransmission uses a fresh
+ * A reply is accepted only if it is a response addressed to our MAC on
+ * the interface it arrived on, its tag carries this engine's initiator id
+ * and names a busy slot at a generation that slot used, and (data) it
+ * comes from a verified port the slot was sent to, for the bound
+ * shelf.slot, with the ATA command code and a length that fits; (control)
+ * it has the request's command code, shelf.slot unless broadcast, and
+ * the request's dst MAC as source and interface as arrival unless
+ * broadcast.  Every other frame is counted and dropped.  Each retransmission uses a fresh
  * tag, so a reply to the latest tag is an unambiguous RTT sample (Karn),
  * and a late reply to a superseded tag still completes its frame once:
  * the slot is released on the first reply and its generation moves on.
@@ -30,18 +32,6 @@ uint16_t
 aoe_gen_next (uint16_t g)
 {
   return g >= AOE_GEN_MAX ? 1 : (uint16_t) (g + 1);
-}
-
-/* Find the port with this MAC on this interface, or -1. */
-static int
-port_of (const struct aoe_engine *e, unsigned iface, const uint8_t mac[6])
-{
-  unsigned i;
-
-  for (i = 0; i < e->nports; i++)
-    if (e->ports[i].iface == iface && memcmp (e->ports[i].mac, mac, 6) == 0)
-      return (int) i;
-  return -1;
 }
 
 /* The target announced itself (vblade does at start-up, tag 0): what was
@@ -75,11 +65,16 @@ receive_unsolicited_config (struct aoe_engine *e, const struct aoe_header *h,
     e->stats.dropped_malformed++;
     return;
   }
-  known = port_of (e, iface, h->src);
+  known = aoe_engine_find_port (e, iface, h->src);
   pi = aoe_engine_add_port (e, iface, h->src, &c, now);
   if (pi < 0) {
     e->stats.dropped_foreign++;  /* pinned to another MAC, or full */
     return;
+  }
+  if (!aoe_port_trusted (&e->ports[pi])) {
+    if (e->ports[pi].trust == PORT_REJECTED)
+      e->stats.dropped_foreign++;
+    return;     /* being checked (or another disk): it carries nothing */
   }
   if (known >= 0 && h->tag == 0) {
     aoe_engine_debug (e, AOE_DEBUG_EVENTS,
@@ -102,9 +97,11 @@ receive_control (struct aoe_engine *e, struct aoe_slot *s,
   struct aoe_command *cmd = s->cmd;
   int r;
 
+  bool unicast = memcmp (cmd->dst, broadcast_mac, 6) != 0;
+
   if (h->command != cmd->aoe_command
-      || (memcmp (cmd->dst, broadcast_mac, 6) != 0
-          && memcmp (h->src, cmd->dst, 6) != 0)
+      || (unicast && memcmp (h->src, cmd->dst, 6) != 0)
+      || (unicast && cmd->iface >= 0 && iface != (unsigned) cmd->iface)
       || (cmd->shelf != 0xFFFF && h->shelf != cmd->shelf)
       || (cmd->slot != 0xFF && h->slot != cmd->slot)) {
     e->stats.dropped_foreign++;
@@ -124,11 +121,15 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
 {
   struct aoe_command *cmd = s->cmd;
   struct aoe_ata_arg a;
-  int pi = port_of (e, iface, h->src);
+  int pi = aoe_engine_find_port (e, iface, h->src);
   unsigned port;
   int err;
 
-  if (pi < 0 || h->shelf != e->cfg.shelf
+  /* Only from a verified port this use of the slot was sent to: another
+   * port of the same disk would carry the same bytes, but a port not
+   * verified (or a stranger using its MAC elsewhere) proves nothing. */
+  if (pi < 0 || !aoe_port_trusted (&e->ports[pi])
+      || !(s->ports_used & (1u << pi)) || h->shelf != e->cfg.shelf
       || h->slot != e->cfg.slot || h->command != AOE_CMD_ATA) {
     e->stats.dropped_foreign++;
     return;
@@ -197,7 +198,9 @@ aoe_engine_receive (struct aoe_engine *e, const uint8_t *frame, size_t len,
   struct aoe_slot *s = NULL;
   unsigned idx;
   uint16_t gen;
+  bool to_us;
 
+  e->now = now;
   if (aoe_wire_get_header (frame, len, &h) < 0) {
     e->stats.dropped_malformed++;
     return;
@@ -212,9 +215,17 @@ aoe_engine_receive (struct aoe_engine *e, const uint8_t *frame, size_t len,
     e->stats.dropped_malformed++;
     return;
   }
-  idx = h.tag & 0xFFFF;
-  gen = (uint16_t) ((h.tag >> 16) & 0x7FFF);
-  if ((h.tag & 0x80000000u) == 0 && idx < AOE_MAX_SLOTS)
+  /* Flooded to us (a hub, a switch that has not learned yet, another
+   * host's reply): not ours, whatever its tag says.  Broadcasts pass: a
+   * target announces itself to ff:ff:ff:ff:ff:ff. */
+  to_us = memcmp (h.dst, e->ifaces[iface].mac, 6) == 0;
+  if (!to_us && memcmp (h.dst, broadcast_mac, 6) != 0) {
+    e->stats.dropped_misaddressed++;
+    return;
+  }
+  idx = h.tag & AOE_TAG_SLOT_MASK;
+  gen = (uint16_t) ((h.tag >> AOE_TAG_GEN_SHIFT) & AOE_GEN_MAX);
+  if (to_us && (h.tag & (AOE_TAG_USERLAND | AOE_TAG_ID_MASK)) == e->tag_base)
     s = &e->slots[idx];
 
   if (s && s->state != SLOT_FREE

@@ -87,7 +87,7 @@ other_port_usable (const struct aoe_engine *e, unsigned pi)
   unsigned i;
 
   for (i = 0; i < e->nports; i++)
-    if (i != pi && !e->ports[i].demoted)
+    if (i != pi && aoe_port_trusted (&e->ports[i]) && !e->ports[i].demoted)
       return true;
   return false;
 }
@@ -134,7 +134,7 @@ port_available (struct aoe_engine *e, unsigned i, uint64_t now)
 {
   struct aoe_port *p = &e->ports[i];
 
-  if (p->nout >= p->cwnd)
+  if (!aoe_port_trusted (p) || p->nout >= p->cwnd)
     return false;
   if (!p->demoted || !other_port_usable (e, i))
     return true;
@@ -181,7 +181,8 @@ aoe_engine_update_frame_sectors (struct aoe_engine *e)
   unsigned i, n = 0;
 
   for (i = 0; i < e->nports; i++)
-    if (n == 0 || e->ports[i].frame_sectors < n)
+    if (aoe_port_trusted (&e->ports[i])
+        && (n == 0 || e->ports[i].frame_sectors < n))
       n = e->ports[i].frame_sectors;
   e->frame_sectors = n;
 }

@@ -44,6 +44,12 @@ aoe_engine_new (const struct aoe_engine_config *cfg,
   }
   e->nfree = AOE_MAX_SLOTS;
   e->deadline_hint = UINT64_MAX;
+  e->tag_base = AOE_TAG_USERLAND
+    | ((uint32_t) (cfg->initiator_id & AOE_MAX_INITIATOR_ID)
+       << AOE_TAG_ID_SHIFT);
+  e->ref_port = -1;
+  e->verifier.port = -1;
+  e->verifier.ref = -1;
   aoe_list_init (&e->commands);
   aoe_list_init (&e->issue_queue);
   aoe_list_init (&e->control_queue);
@@ -57,9 +63,9 @@ aoe_engine_free (struct aoe_engine *e)
   free (e);
 }
 
-/* Find the port with this MAC on this interface, or -1. */
-static int
-find_port (const struct aoe_engine *e, unsigned iface, const uint8_t mac[6])
+int
+aoe_engine_find_port (const struct aoe_engine *e, unsigned iface,
+                      const uint8_t mac[6])
 {
   unsigned i;
 
@@ -96,6 +102,40 @@ port_frame_sectors (const struct aoe_engine *e, unsigned iface,
   return n;
 }
 
+/* True if mac may be a port: no pins, or one of the pinned MACs. */
+static bool
+mac_allowed (const struct aoe_engine *e, const uint8_t mac[6])
+{
+  unsigned i;
+
+  if (e->cfg.npinned == 0)
+    return true;
+  for (i = 0; i < e->cfg.npinned && i < AOE_MAX_PORTS; i++)
+    if (memcmp (mac, e->cfg.pinned_macs[i], 6) == 0)
+      return true;
+  return false;
+}
+
+/* A table entry for a new port: a free one, else the oldest rejected or
+ * unverified port that is not being checked (so that strangers
+ * announcing themselves cannot lock real paths out).  -1 if none. */
+static int
+new_port_index (struct aoe_engine *e)
+{
+  unsigned i;
+
+  if (e->nports < AOE_MAX_PORTS)
+    return (int) e->nports++;
+  for (i = 0; i < e->nports; i++)
+    if (e->ports[i].trust == PORT_REJECTED)
+      return (int) i;
+  for (i = 0; i < e->nports; i++)
+    if (e->ports[i].trust == PORT_UNVERIFIED && e->verifier.port != (int) i
+        && e->ports[i].verdict_given)
+      return (int) i;
+  return -1;
+}
+
 int
 aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
                      const uint8_t mac[6], const struct aoe_config_arg *cfg,
@@ -108,22 +148,24 @@ aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
     errno = EINVAL;
     return -1;
   }
-  if (e->cfg.mac_pinned && memcmp (mac, e->cfg.pinned_mac, 6) != 0) {
+  if (!mac_allowed (e, mac)) {
     errno = EPERM;
     return -1;
   }
-  i = find_port (e, iface, mac);
+  i = aoe_engine_find_port (e, iface, mac);
   if (i < 0) {
-    if (e->nports >= AOE_MAX_PORTS) {
+    i = new_port_index (e);
+    if (i < 0) {
       errno = ENOSPC;
       return -1;
     }
-    i = (int) e->nports++;
     p = &e->ports[i];
     memset (p, 0, sizeof *p);
     aoe_list_init (&p->inflight);
     memcpy (p->mac, mac, 6);
     p->iface = iface;
+    p->trust = PORT_UNVERIFIED;
+    p->verify_at = now;
     aoe_engine_debug (e, AOE_DEBUG_EVENTS,
                       "port %d: %02x:%02x:%02x:%02x:%02x:%02x on interface %u,"
                       " buffer count %u, sectors %u",
@@ -131,7 +173,13 @@ aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
                       iface, cfg->buffer_count, cfg->sector_count);
   }
   p = &e->ports[i];
+  if (p->trust == PORT_REJECTED)
+    return i;   /* another disk: nothing it says matters */
   p->firmware = cfg->firmware;
+  p->config_len = cfg->config && cfg->config_len <= AOE_MAX_CONFIG_LEN
+    ? cfg->config_len : 0;
+  if (p->config_len > 0)
+    memcpy (p->config, cfg->config, p->config_len);
   p->frame_sectors = port_frame_sectors (e, iface, cfg->sector_count);
   /* A new port, or a changed buffer count (target restarted with other
    * options): (re)start the window. */
@@ -139,16 +187,54 @@ aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
     p->buffer_count = cfg->buffer_count;
     aoe_port_reset_window (p, e->cfg.max_in_flight);
   }
-  (void) now;
   aoe_engine_update_frame_sectors (e);
+  aoe_engine_verify_next (e, now);
   return i;
 }
 
 void
-aoe_engine_set_identity (struct aoe_engine *e, const struct aoe_identity *id)
+aoe_engine_set_identity (struct aoe_engine *e, const struct aoe_identity *id,
+                         unsigned ref_port)
 {
   e->id = *id;
   e->have_identity = true;
+  if (ref_port < e->nports) {
+    e->ref_port = (int) ref_port;
+    e->ports[ref_port].trust = PORT_VERIFIED;
+    e->ports[ref_port].verdict_given = true;
+    aoe_engine_update_frame_sectors (e);
+  }
+  /* Tick soon: it starts checking the other ports. */
+  aoe_engine_note_deadline (e, 0);
+}
+
+unsigned
+aoe_engine_ports_unsettled (const struct aoe_engine *e)
+{
+  unsigned i, n = 0;
+
+  for (i = 0; i < e->nports; i++)
+    if (!e->ports[i].verdict_given)
+      n++;
+  return n;
+}
+
+bool
+aoe_engine_port_verified (const struct aoe_engine *e, unsigned i)
+{
+  return i < e->nports && aoe_port_trusted (&e->ports[i]);
+}
+
+/* True if some port carries data. */
+static bool
+any_port_verified (const struct aoe_engine *e)
+{
+  unsigned i;
+
+  for (i = 0; i < e->nports; i++)
+    if (aoe_port_trusted (&e->ports[i]))
+      return true;
+  return false;
 }
 
 void
@@ -186,14 +272,14 @@ validate (const struct aoe_engine *e, const struct aoe_command *cmd)
     if (cmd->buf == NULL || cmd->count == 0
         || cmd->count > AOE_MAX_CMD_BYTES / AOE_SECTOR_SIZE)
       return EINVAL;
-    if (!e->have_identity || e->nports == 0)
+    if (!e->have_identity || !any_port_verified (e))
       return ENOTCONN;
     if (cmd->sector > e->id.sectors
         || cmd->count > e->id.sectors - cmd->sector)
       return ENOSPC;
     return 0;
   case AOE_OP_FLUSH:
-    if (!e->have_identity || e->nports == 0)
+    if (!e->have_identity || !any_port_verified (e))
       return ENOTCONN;
     if (!e->id.flush && !e->id.flush_ext)
       return ENOTSUP;
@@ -216,6 +302,7 @@ aoe_engine_submit (struct aoe_engine *e, struct aoe_command *cmd,
   uint32_t timeout;
   int err;
 
+  e->now = now;
   err = validate (e, cmd);
   if (err)
     return err;
@@ -254,7 +341,8 @@ aoe_engine_submit (struct aoe_engine *e, struct aoe_command *cmd,
 uint32_t
 aoe_engine_tag (const struct aoe_engine *e, unsigned idx)
 {
-  return ((uint32_t) e->slots[idx].gen << 16) | idx;
+  return e->tag_base | ((uint32_t) e->slots[idx].gen << AOE_TAG_GEN_SHIFT)
+    | idx;
 }
 
 void
@@ -338,6 +426,8 @@ exact_deadline (const struct aoe_engine *e)
     if (c->deadline < t)
       t = c->deadline;
   }
+  if (aoe_engine_verify_deadline (e) < t)
+    t = aoe_engine_verify_deadline (e);
   return t;
 }
 
@@ -374,6 +464,7 @@ aoe_engine_tick (struct aoe_engine *e, uint64_t now)
   struct aoe_list *l, *next;
   unsigned i;
 
+  e->now = now;
   for (i = 0; i < AOE_MAX_SLOTS; i++) {
     struct aoe_slot *s = &e->slots[i];
     if (s->state == SLOT_IN_FLIGHT && s->resend_at <= now)
@@ -399,6 +490,7 @@ aoe_engine_tick (struct aoe_engine *e, uint64_t now)
     }
     next = e->commands.next;  /* the list may have changed */
   }
+  aoe_engine_verify_next (e, now);
   e->deadline_hint = exact_deadline (e);
 }
 
@@ -426,14 +518,17 @@ aoe_engine_get_stats (const struct aoe_engine *e, struct aoe_stats *st)
   *st = e->stats;
   st->window = st->window_max = st->in_flight = 0;
   for (i = 0; i < e->nports; i++) {
+    if (!aoe_port_trusted (&e->ports[i]))
+      continue;
     st->window += e->ports[i].cwnd;
     st->window_max += e->ports[i].nframes;
     st->in_flight += e->ports[i].nout;
   }
-  if (e->nports > 0) {
-    st->srtt_us = (uint64_t) e->ports[0].srtt_us;
-    st->rttvar_us = (uint64_t) e->ports[0].rttvar_us;
-    st->rto_us = aoe_port_rto (&e->ports[0]);
+  if (e->ref_port >= 0) {
+    const struct aoe_port *p = &e->ports[e->ref_port];
+    st->srtt_us = (uint64_t) p->srtt_us;
+    st->rttvar_us = (uint64_t) p->rttvar_us;
+    st->rto_us = aoe_port_rto (p);
   }
 }
 
@@ -472,6 +567,8 @@ aoe_engine_port_stats (const struct aoe_engine *e, unsigned i,
   st->frame_sectors = p->frame_sectors;
   st->window = p->cwnd;
   st->demoted = p->demoted;
+  st->verified = p->trust == PORT_VERIFIED;
+  st->rejected = p->trust == PORT_REJECTED;
 }
 
 unsigned

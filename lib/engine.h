@@ -32,6 +32,7 @@
 #define AOE_MAX_SLOTS 256      /* frames in flight, all ports together */
 #define AOE_MAX_FRAME 9216     /* largest frame the engine builds (bytes) */
 #define AOE_MAX_CMD_BYTES (32u << 20) /* largest read/write command */
+#define AOE_MAX_INITIATOR_ID 511 /* initiator ids fit the tag's 9 bits */
 
 /* Retransmit timeout bounds (microseconds).  The floor keeps scheduling
  * noise on a loaded two-core machine from triggering spurious resends
@@ -110,12 +111,27 @@ struct aoe_iface_info {
   unsigned mtu;     /* its MTU (frame sectors = (mtu - 36) / 512) */
 };
 
+/* What the check of a new port concluded (see aoe_engine_set_identity). */
+enum aoe_port_verdict {
+  AOE_PORT_VERIFIED,  /* same disk as the first port: it carries data now */
+  AOE_PORT_REJECTED,  /* another disk claims the shelf.slot: ignored */
+  AOE_PORT_NO_ANSWER, /* it did not answer the check; tried again later */
+};
+
 /* Fixed parameters of an engine. */
 struct aoe_engine_config {
   uint16_t shelf;           /* bound target major (0xFFFF: none, control only) */
   uint8_t slot;             /* bound target minor */
-  bool mac_pinned;          /* accept only pinned_mac as a port */
-  uint8_t pinned_mac[6];    /* the pinned MAC */
+  unsigned npinned;         /* > 0: accept only these MACs as ports */
+  uint8_t pinned_macs[AOE_MAX_PORTS][6]; /* the pinned MACs */
+  uint16_t initiator_id;    /* 0..AOE_MAX_INITIATOR_ID, in every tag: unique
+                               among the live engines sharing an interface */
+  /* Told each verdict on a port (NULL: none).  port and ref index the
+   * engine's ports (ref: the verified port it was compared with, -1 if
+   * none); reason says why a port was rejected or not verified. */
+  void (*port_verdict) (void *opaque, unsigned port, int ref,
+                        enum aoe_port_verdict verdict, const char *reason);
+  void *verdict_opaque;     /* passed to port_verdict */
   uint32_t timeout_ms;      /* default command timeout; 0 = forever */
   unsigned max_in_flight;   /* window cap per port; 0 = buffer count */
   unsigned max_sectors;     /* frame sectors cap; 0 = none */
@@ -141,18 +157,39 @@ void aoe_engine_free (struct aoe_engine *e);
 /* Add (or refresh) a target port: a MAC that answered Query Config for
  * the bound shelf.slot on local interface iface.  Sets its window from the
  * buffer count and its frame size from the sector count and the
- * interface's MTU.  Refused (-1, errno EPERM) for a MAC other than the
- * pinned one; ENOSPC when AOE_MAX_PORTS are in use.  Returns the port
- * index.  (The engine also does this itself for unsolicited Query Config
- * replies about the bound target.) */
+ * interface's MTU, and keeps its config string.  Refused (-1, errno
+ * EPERM) for a MAC that is not pinned while some are; ENOSPC when
+ * AOE_MAX_PORTS are in use by ports that are verified or being checked.
+ * Returns the port index.  (The engine also does this itself for
+ * unsolicited Query Config replies about the bound target.)
+ *
+ * A new port carries no data until it has proved to be the same disk as
+ * the port the identity came from: once the identity is set, the engine
+ * sends it IDENTIFY (which must match: capacity, LBA mode, model, serial,
+ * firmware), compares its config string and firmware version with the
+ * reference port's, then reads AOE_VERIFY_PLACES sectors through the
+ * reference, the candidate and the reference again: the candidate must
+ * return what the reference returned twice.  A mismatch rejects the port
+ * for good; no answer leaves it unverified and the check is repeated
+ * later (backing off).  Each verdict goes to cfg.port_verdict. */
 int aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
                          const uint8_t mac[6],
                          const struct aoe_config_arg *cfg, uint64_t now);
 
-/* Record the bound target's IDENTIFY; READ/WRITE/FLUSH are refused
- * (ENOTCONN) until this is called. */
+/* Record the bound target's IDENTIFY, as port ref_port answered it: that
+ * port is verified, and every other port is checked against it (see
+ * aoe_engine_add_port).  READ/WRITE/FLUSH are refused (ENOTCONN) until
+ * this is called. */
 void aoe_engine_set_identity (struct aoe_engine *e,
-                              const struct aoe_identity *id);
+                              const struct aoe_identity *id,
+                              unsigned ref_port);
+
+/* Ports whose first check has not ended yet (connect waits for 0). */
+unsigned aoe_engine_ports_unsettled (const struct aoe_engine *e);
+
+/* True if port i (< aoe_engine_nports) carries data; false while it is
+ * being checked and after it was rejected. */
+bool aoe_engine_port_verified (const struct aoe_engine *e, unsigned i);
 
 /* Queue a command.  0 on success (complete() will be called later, never
  * from inside submit); or a positive errno, with complete() NOT called:
@@ -213,6 +250,8 @@ struct aoe_port_stats {
   unsigned frame_sectors;   /* sectors per frame it carries now */
   unsigned window;          /* current window */
   bool demoted;             /* losing frames: carries only probes */
+  bool verified;            /* carries data (see aoe_engine_add_port) */
+  bool rejected;            /* proved to be another disk */
 };
 
 /* Fill *st for port i (< aoe_engine_nports). */

@@ -14,7 +14,7 @@
 #define DEBUG_LINE_MAX 512
 
 /* Every AOE_DEBUG_* bit. */
-#define DEBUG_ALL (AOE_DEBUG_EVENTS | AOE_DEBUG_FRAMES)
+#define DEBUG_ALL (AOE_DEBUG_EVENTS | AOE_DEBUG_FRAMES | AOE_DEBUG_WARNINGS)
 
 /* A word for each state, for error messages. */
 static const char *
@@ -128,11 +128,11 @@ debug_mask_from_environment (void)
   unsigned long mask;
 
   if (value == NULL || *value == '\0')
-    return 0;
+    return AOE_DEBUG_WARNINGS;
   mask = strtoul (value, &end, 10);
   if (*end != '\0' || mask > DEBUG_ALL)
-    return AOE_DEBUG_EVENTS;
-  return (unsigned) mask;
+    return AOE_DEBUG_EVENTS | AOE_DEBUG_WARNINGS;
+  return (unsigned) mask | AOE_DEBUG_WARNINGS;
 }
 
 /* The transport asked for by LIBAOE_TRANSPORT ("pcap" or "packet"; unset
@@ -273,25 +273,62 @@ aoe_set_target (aoe_handle *h, unsigned shelf, unsigned slot)
   return 0;
 }
 
+/* Check that mac is a unicast address for a pin.  0, or -1 with the
+ * error set. */
+static int
+check_pin (const uint8_t *mac)
+{
+  static const uint8_t zero[6];
+  char text[18];
+
+  if ((mac[0] & 1) == 0 && memcmp (mac, zero, 6) != 0)
+    return 0;
+  aoe_internal_format_mac (mac, text);
+  aoe_internal_set_error (EINVAL, "target MAC %s is not a unicast address",
+                          text);
+  return -1;
+}
+
 int
 aoe_set_target_mac (aoe_handle *h, const uint8_t *mac)
 {
-  static const uint8_t zero[6];
-
   aoe_api_enter ();
-  if (mac != NULL && ((mac[0] & 1) || memcmp (mac, zero, 6) == 0)) {
-    char text[18];
-
-    aoe_internal_format_mac (mac, text);
-    aoe_internal_set_error (EINVAL,
-                            "target MAC %s is not a unicast address", text);
+  if (mac != NULL && check_pin (mac) == -1)
     return -1;
-  }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
     return -1;
-  h->mac_pinned = mac != NULL;
+  h->npinned = mac != NULL;
   if (mac)
-    memcpy (h->pinned_mac, mac, 6);
+    memcpy (h->pinned_macs[0], mac, 6);
+  pthread_mutex_unlock (&h->lock);
+  return 0;
+}
+
+int
+aoe_add_target_mac (aoe_handle *h, const uint8_t *mac)
+{
+  unsigned i;
+
+  aoe_api_enter ();
+  if (mac == NULL) {
+    aoe_internal_set_error (EFAULT, "mac is NULL");
+    return -1;
+  }
+  if (check_pin (mac) == -1)
+    return -1;
+  if (lock_in_state (h, AOE_STATE_CREATED) == -1)
+    return -1;
+  for (i = 0; i < h->npinned; i++)
+    if (memcmp (h->pinned_macs[i], mac, 6) == 0)
+      goto out;   /* pinned already */
+  if (h->npinned >= AOE_MAX_PORTS) {
+    pthread_mutex_unlock (&h->lock);
+    aoe_internal_set_error (ENOSPC, "at most %d target MACs can be pinned",
+                            AOE_MAX_PORTS);
+    return -1;
+  }
+  memcpy (h->pinned_macs[h->npinned++], mac, 6);
+ out:
   pthread_mutex_unlock (&h->lock);
   return 0;
 }
@@ -439,15 +476,10 @@ aoe_get_info (aoe_handle *h, struct aoe_info *info)
   /* Ports may have been added since connect (unsolicited Query Config
    * answers from a restarted target, another path). */
   pthread_mutex_lock (&io->engine_lock);
-  n = aoe_engine_nports (io->engine);
-  if (n > AOE_MAX_PORTS)
-    n = AOE_MAX_PORTS;
-  for (i = 0; i < n; ++i) {
-    unsigned iface, buffer_count;
-
-    aoe_engine_port_info (io->engine, i, info->macs[i], &iface,
-                          &buffer_count);
-  }
+  n = 0;
+  for (i = 0; i < aoe_engine_nports (io->engine) && n < AOE_MAX_PORTS; ++i)
+    if (aoe_engine_port_verified (io->engine, i))
+      aoe_engine_port_info (io->engine, i, info->macs[n++], NULL, NULL);
   info->nmacs = n;
   if (aoe_engine_frame_sectors (io->engine) > 0)
     info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);

@@ -123,6 +123,8 @@ struct aoe_io {
   struct aoe_request *done;      /* retired requests, callbacks not yet run */
   struct aoe_request **done_tail; /* where the next retired request goes */
   struct aoe_tx_batch tx;        /* frames on their way out (engine_lock) */
+  int initiator_id_fd;           /* holds the engine's initiator id, or -1 */
+  bool ports_settled;            /* every port found had its first check */
 };
 
 /* Open every named interface (buffer_bytes of capture buffer each) and
@@ -198,6 +200,13 @@ void aoe_internal_io_defer (struct aoe_io *io, struct aoe_request *req);
 
 /* Capture drops summed over the session's interfaces. */
 uint64_t aoe_internal_io_drops (struct aoe_io *io);
+
+/* ---- initiator ids (initiator-id.c) ---- */
+
+/* Claim an initiator id (0..AOE_MAX_INITIATOR_ID) that no other live
+ * libaoe engine of this network namespace holds; *fd keeps it (-1 if a
+ * random id had to do).  The id, or -1 with the error set (all taken). */
+int aoe_internal_initiator_id_claim (struct aoe_handle *h, int *fd);
 
 /* Microseconds on CLOCK_MONOTONIC: the engine's clock. */
 uint64_t aoe_internal_now_us (void);
@@ -296,8 +305,8 @@ struct aoe_handle {
   bool target_set;               /* aoe_set_target was called */
   uint16_t shelf;                /* target major */
   uint8_t slot;                  /* target minor */
-  bool mac_pinned;               /* accept only pinned_mac */
-  uint8_t pinned_mac[6];         /* the pinned target MAC */
+  unsigned npinned;              /* > 0: accept only these target MACs */
+  uint8_t pinned_macs[AOE_MAX_PORTS][6]; /* the pinned target MACs */
   _Atomic uint32_t timeout_ms;   /* I/O command timeout, 0 = forever */
   uint32_t discover_timeout_ms;  /* aoe_connect's time limit */
   unsigned max_in_flight;        /* window cap per port, 0 = none */

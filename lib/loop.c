@@ -367,14 +367,52 @@ aoe_internal_io_forget_loop (struct aoe_io *io)
   pthread_mutex_unlock (&io->queue_lock);
 }
 
+/* The engine's verdict on a port (struct aoe_engine_config.port_verdict,
+ * under engine_lock): a rejection is a warning (another disk claims the
+ * target's address), the rest are events; connect waits for
+ * ports_settled. */
+static void
+port_verdict (void *opaque, unsigned port, int ref,
+              enum aoe_port_verdict verdict, const char *reason)
+{
+  struct aoe_io *io = opaque;
+  struct aoe_port_stats ps, rs;
+  char mac[18], ref_mac[18] = "?";
+
+  aoe_engine_port_stats (io->engine, port, &ps);
+  aoe_internal_format_mac (ps.mac, mac);
+  if (ref >= 0) {
+    aoe_engine_port_stats (io->engine, (unsigned) ref, &rs);
+    aoe_internal_format_mac (rs.mac, ref_mac);
+  }
+  if (verdict == AOE_PORT_REJECTED)
+    aoe_internal_debug (io->h, AOE_DEBUG_WARNINGS,
+                        "warning: %s on %s claims the target but is not the "
+                        "disk %s serves (%s): ignoring it", mac,
+                        io->ifaces[ps.iface].transport->ifname, ref_mac,
+                        reason);
+  else if (verdict == AOE_PORT_VERIFIED)
+    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
+                        "port %s on %s serves the same disk as %s: using it",
+                        mac, io->ifaces[ps.iface].transport->ifname, ref_mac);
+  else
+    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
+                        "port %s on %s not verified (%s): not using it yet",
+                        mac, io->ifaces[ps.iface].transport->ifname, reason);
+  if (aoe_engine_ports_unsettled (io->engine) == 0)
+    io->ports_settled = true;
+}
+
 struct aoe_io *
 aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
                       size_t nifaces, size_t buffer_bytes,
                       const struct aoe_engine_config *cfg)
 {
   struct aoe_iface_info infos[AOE_MAX_IFACES];
+  struct aoe_engine_config ecfg;
   struct aoe_io *io;
   size_t i;
+  int id;
 
   io = calloc (1, sizeof *io);
   if (io == NULL) {
@@ -382,6 +420,7 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
     return NULL;
   }
   io->h = h;
+  io->initiator_id_fd = -1;
   io->done_tail = &io->done;
   pthread_mutex_init (&io->engine_lock, NULL);
   pthread_mutex_init (&io->queue_lock, NULL);
@@ -412,7 +451,14 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
   }
 
   init_watchers (io);
-  io->engine = aoe_engine_new (cfg, infos, nifaces);
+  id = aoe_internal_initiator_id_claim (h, &io->initiator_id_fd);
+  if (id < 0)
+    goto err;
+  ecfg = *cfg;
+  ecfg.initiator_id = (uint16_t) id;
+  ecfg.port_verdict = port_verdict;
+  ecfg.verdict_opaque = io;
+  io->engine = aoe_engine_new (&ecfg, infos, nifaces);
   if (io->engine == NULL) {
     aoe_internal_set_error (errno ? errno : ENOMEM,
                             "cannot create the AoE engine");
@@ -484,6 +530,8 @@ aoe_internal_io_close (struct aoe_io *io)
     if (t)
       t->ops->close (t);
   }
+  if (io->initiator_id_fd >= 0)
+    close (io->initiator_id_fd);
   free (io->tx.frames);
   free (io->queue.items);
   free (io->batch.items);

@@ -241,7 +241,11 @@ pump (struct harness *h)
       len = fake_target_pop_reply (h->targets[i], h->now, h->reply_buf,
                                    sizeof h->reply_buf);
       if (len > 0) {
+        unsigned k;
+
         aoe_engine_receive (h->engine, h->reply_buf, len, 0, h->now);
+        for (k = 0; k < h->noverhear; k++)
+          aoe_engine_receive (h->overhear[k], h->reply_buf, len, 0, h->now);
         round = true;
       }
     }
@@ -543,7 +547,7 @@ harness_connect (struct harness *h)
     return err;
   if (!h->identified)
     return EIO;
-  aoe_engine_set_identity (h->engine, &h->identity);
+  aoe_engine_set_identity (h->engine, &h->identity, (unsigned) port);
   return 0;
 }
 
@@ -563,13 +567,13 @@ harness_new (const struct harness_config *c)
   struct harness *h = xzalloc (sizeof *h);
   struct aoe_engine_config ecfg = {
     .shelf = c->target.shelf, .slot = c->target.slot,
-    .mac_pinned = c->pin_mac,
+    .npinned = c->pin_mac ? 1 : 0, .initiator_id = c->initiator_id,
     .timeout_ms = c->timeout_ms == 0 ? 60000 :
                   c->timeout_ms == UINT32_MAX ? 0 : c->timeout_ms,
     .max_in_flight = c->max_in_flight, .max_sectors = c->max_sectors,
   };
 
-  memcpy (ecfg.pinned_mac, c->target.mac, 6);
+  memcpy (ecfg.pinned_macs[0], c->target.mac, 6);
   if (getenv ("HARNESS_DEBUG")) {
     ecfg.debug = debug_print;
     ecfg.debug_opaque = h;

@@ -31,6 +31,7 @@ struct harness_config {
   unsigned max_sectors;             /* engine frame sectors cap (0: none) */
   bool pin_mac;                     /* pin the engine to the target's MAC */
   bool no_connect;                  /* leave the engine unconnected */
+  uint16_t initiator_id;            /* the engine's initiator id (tags) */
 };
 
 /* One frame the engine sent, decoded. */
@@ -88,6 +89,11 @@ struct harness {
   bool port_found;                        /* the fields above are valid */
   struct aoe_identity identity;           /* parsed IDENTIFY */
   bool identified;                        /* identity is valid */
+  /* Other initiators on the same interface: they also receive every
+   * reply our targets send (as a shared interface or a flooding switch
+   * delivers it). */
+  struct aoe_engine *overhear[HARNESS_MAX_TARGETS];
+  unsigned noverhear;                     /* entries in overhear */
 };
 
 /* Fill *c with a typical target (vblade-like: buffer count 16, 17

@@ -101,8 +101,9 @@ test_connect_frames (void **state)
   assert_int_equal (id->ata.command, ATA_IDENTIFY);
   assert_int_equal (id->ata.sector_count, 1);
   assert_int_not_equal (q->hdr.tag, id->hdr.tag);
-  /* Tag bit 31 stays clear (reserved for userland tools). */
-  assert_int_equal (q->hdr.tag & 0x80000000u, 0);
+  /* Tag bit 31 is set: the kernel driver reserves it for userland
+   * tools and never takes such replies for its own. */
+  assert_int_equal (q->hdr.tag & 0x80000000u, 0x80000000u);
   harness_free (h);
 }
 
@@ -410,6 +411,7 @@ test_announce_adds_port (void **state)
 static void
 test_vblade_announce_fixture (void **state)
 {
+  struct aoe_port_stats ps;
   struct harness_config c;
   struct harness *h;
   uint8_t mac[6];
@@ -423,7 +425,11 @@ test_vblade_announce_fixture (void **state)
   aoe_engine_port_info (h->engine, 0, mac, NULL, &bufcnt);
   assert_memory_equal (mac, vblade_announce + 6, 6);
   assert_int_equal (bufcnt, 16);
-  assert_int_equal (aoe_engine_frame_sectors (h->engine), 17);
+  aoe_engine_port_stats (h->engine, 0, &ps);
+  assert_int_equal (ps.frame_sectors, 17);
+  /* No identity yet: a port learnt so carries nothing until checked. */
+  assert_false (ps.verified);
+  assert_int_equal (aoe_engine_frame_sectors (h->engine), 0);
   harness_free (h);
 }
 

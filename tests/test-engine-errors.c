@@ -147,7 +147,7 @@ test_idnf_from_target (void **state)
   h = harness_new (&c);
   id = *aoe_engine_identity (h->engine);
   id.sectors = 2 * 65536;      /* the engine believes it is bigger */
-  aoe_engine_set_identity (h->engine, &id);
+  aoe_engine_set_identity (h->engine, &id, 0);
   r = harness_read (h, 65536 - 1, 2);
   assert_true (harness_run (h, 10 * SEC));
   assert_done_once (r, ENOSPC);
@@ -290,6 +290,7 @@ test_garbage_frames (void **state)
   aoe_wire_put_header (frame, &(struct aoe_header) {
       .version = 1, .flags = AOE_FLAG_RESPONSE, .shelf = 0, .slot = 1,
       .command = AOE_CMD_ATA, .tag = 0x80001234 });
+  memcpy (frame, h->iface.mac, 6);
   memcpy (frame + 6, fake_target_mac (harness_target (h)), 6);
   harness_inject (h, frame, 60);
   /* ... and one naming a slot index beyond the table. */

@@ -164,6 +164,9 @@ two_port_harness (struct fake_target **twin)
   *twin = harness_add_target (h, &tc);
   assert_true (aoe_engine_add_port (h->engine, 0, fake_target_mac (*twin),
                                     &h->port_cfg, h->now) == 1);
+  /* Both disks read as zeroes: the twin passes the same-disk check. */
+  assert_true (harness_run (h, 10 * SEC));
+  assert_true (aoe_engine_port_verified (h->engine, 1));
   return h;
 }
 

@@ -317,7 +317,7 @@ connected_engine (uint64_t now)
       || aoe_engine_add_port (e, 0, target_macs[0], &port0, now) != 0
       || aoe_engine_add_port (e, 1, target_macs[1], &port1, now) != 1)
     broken ("cannot set up the engine");
-  aoe_engine_set_identity (e, &id);
+  aoe_engine_set_identity (e, &id, 0);
   return e;
 }
 
