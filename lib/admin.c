@@ -376,7 +376,7 @@ config_set (struct aoe_handle *h, uint8_t ccmd, const char *s)
     return -1;
   r = config_exchange (h, &q, what, ccmd, s, AOE_ADMIN_TIMEOUT_MS);
   if (r == -1 && q && q->err == EEXIST) {
-    if (q->reply.has_list)
+    if (q->reply.has_list && q->reply.config[0] != '\0')
       aoe_internal_set_error (EEXIST, "the config string of e%u.%u is "
                               "already set to \"%s\" (a force set "
                               "replaces it)", h->shelf, h->slot,

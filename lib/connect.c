@@ -156,8 +156,7 @@ check_ports (struct aoe_handle *h, struct aoe_io *io, unsigned ref)
   aoe_internal_format_mac (rs.mac, ref_mac);
   aoe_internal_format_mac (ps.mac, other);
   aoe_internal_set_error (ENOTUNIQ,
-                          "two different disks answer as e%u.%u: %s and %s "
-                          "(see the warning above); choose one with its MAC",
+                          "two different disks answer as e%u.%u: %s and %s",
                           h->shelf, h->slot, ref_mac, other);
   return -1;
 }

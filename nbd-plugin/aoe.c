@@ -54,11 +54,17 @@ struct aoeplug_conn {
   bool readonly; /* the client connected read-only (nbdkit -r or otherwise) */
 };
 
-/* Pass one libaoe debug line to nbdkit's debug output. */
+/* Pass one libaoe debug line to nbdkit's debug output; warnings (a host
+ * claiming the target with another disk) are errors a user must see
+ * without -D. */
 static void
 debug_line (void *opaque, const char *line)
 {
-  nbdkit_debug ("%s", line);
+  if (strncmp (line, "warning: ", 9) == 0)
+    nbdkit_error ("e%u.%u: %s", aoeplug_config.shelf, aoeplug_config.slot,
+                  line + 9);
+  else
+    nbdkit_debug ("%s", line);
 }
 
 /* Log the handle's counters (when -D aoe.stats=1). */
@@ -151,6 +157,8 @@ setup_failed (void)
     hint = " (raw Ethernet needs root or the CAP_NET_RAW capability)";
   else if (err == ETIMEDOUT)
     hint = " (is the target running? check shelf=, slot=, iface= and mac=)";
+  else if (err == ENOTUNIQ)
+    hint = " (pick the disk meant with mac=)";
   nbdkit_error ("cannot serve AoE target e%u.%u: %s%s",
                 c->shelf, c->slot, msg, hint);
   return -1;
@@ -161,7 +169,7 @@ static int
 configure_handle (void)
 {
   const struct aoeplug_config *c = &aoeplug_config;
-  unsigned debug_mask = AOE_DEBUG_EVENTS;
+  unsigned debug_mask = AOE_DEBUG_EVENTS | AOE_DEBUG_WARNINGS;
   size_t i;
 
   for (i = 0; i < c->nifaces; i++)
@@ -169,8 +177,9 @@ configure_handle (void)
       return -1;
   if (aoe_set_target (aoe, c->shelf, c->slot) == -1)
     return -1;
-  if (c->have_mac && aoe_set_target_mac (aoe, c->mac) == -1)
-    return -1;
+  for (i = 0; i < c->nmacs; i++)
+    if (aoe_add_target_mac (aoe, c->macs[i]) == -1)
+      return -1;
   if (aoe_set_timeout (aoe, c->timeout_ms) == -1)
     return -1;
   if (aoe_set_discover_timeout (aoe, c->discover_timeout_ms) == -1)

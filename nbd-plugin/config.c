@@ -93,18 +93,42 @@ parse_iface (const char *key, const char *value)
   return 0;
 }
 
+/* A decimal number from 0 to max into *out: digits only, so that
+ * "0x1" and "010" cannot mean what nbdkit's parsers (strtol with base
+ * 0: hex and octal) would make of them; the tools read target names as
+ * decimal too.  0, or -1 after nbdkit_error. */
+static int
+parse_decimal (const char *key, const char *value, unsigned long max,
+               const char *range, unsigned long *out)
+{
+  unsigned long v = 0;
+  const char *p;
+
+  for (p = value; isdigit ((unsigned char) *p); p++) {
+    v = v * 10 + (unsigned long) (*p - '0');
+    if (v > max) {
+      nbdkit_error ("%s=%s: out of range: must be %s", key, value, range);
+      return -1;
+    }
+  }
+  if (p == value || *p != '\0') {
+    nbdkit_error ("%s=%s: expected a decimal number (%s)", key, value, range);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
 /* shelf=: 0-65534 (65535 is the broadcast shelf). */
 static int
 parse_shelf (const char *key, const char *value)
 {
-  if (check_number (key, value) == -1 ||
-      nbdkit_parse_uint16_t (key, value, &aoeplug_config.shelf) == -1)
+  unsigned long v;
+
+  if (parse_decimal (key, value, 65534,
+                     "0-65534; 65535 is the broadcast shelf", &v) == -1)
     return -1;
-  if (aoeplug_config.shelf == 0xffff) {
-    nbdkit_error ("%s=%s: out of range: must be 0-65534 "
-                  "(65535 is the broadcast shelf)", key, value);
-    return -1;
-  }
+  aoeplug_config.shelf = (uint16_t) v;
   aoeplug_config.have_shelf = true;
   return 0;
 }
@@ -113,14 +137,12 @@ parse_shelf (const char *key, const char *value)
 static int
 parse_slot (const char *key, const char *value)
 {
-  if (check_number (key, value) == -1 ||
-      nbdkit_parse_uint8_t (key, value, &aoeplug_config.slot) == -1)
+  unsigned long v;
+
+  if (parse_decimal (key, value, 254, "0-254; 255 is the broadcast slot",
+                     &v) == -1)
     return -1;
-  if (aoeplug_config.slot == 0xff) {
-    nbdkit_error ("%s=%s: out of range: must be 0-254 "
-                  "(255 is the broadcast slot)", key, value);
-    return -1;
-  }
+  aoeplug_config.slot = (uint8_t) v;
   aoeplug_config.have_slot = true;
   return 0;
 }
@@ -138,19 +160,30 @@ static int
 parse_mac (const char *key, const char *value)
 {
   const char *p = value;
+  uint8_t mac[6];
   size_t i;
 
   for (i = 0; i < 6; i++) {
     if (!isxdigit ((unsigned char) p[0]) || !isxdigit ((unsigned char) p[1]))
       goto bad;
-    aoeplug_config.mac[i] = hex_value (p[0]) << 4 | hex_value (p[1]);
+    mac[i] = (uint8_t) (hex_value (p[0]) << 4 | hex_value (p[1]));
     p += 2;
     if (i < 5 && *p++ != ':')
       goto bad;
   }
   if (*p != '\0')
     goto bad;
-  aoeplug_config.have_mac = true;
+  for (i = 0; i < aoeplug_config.nmacs; i++)
+    if (memcmp (aoeplug_config.macs[i], mac, 6) == 0) {
+      nbdkit_error ("%s=%s: MAC given twice", key, value);
+      return -1;
+    }
+  if (aoeplug_config.nmacs >= AOEPLUG_MAX_MACS) {
+    nbdkit_error ("%s=%s: at most %d mac= keys", key, value,
+                  AOEPLUG_MAX_MACS);
+    return -1;
+  }
+  memcpy (aoeplug_config.macs[aoeplug_config.nmacs++], mac, 6);
   return 0;
 
  bad:
@@ -237,7 +270,7 @@ static struct config_key config_keys[] = {
   { "iface", parse_iface, true, false },
   { "shelf", parse_shelf, false, false },
   { "slot", parse_slot, false, false },
-  { "mac", parse_mac, false, false },
+  { "mac", parse_mac, true, false },
   { "timeout", parse_timeout, false, false },
   { "discover-timeout", parse_discover_timeout, false, false },
   { "max-in-flight", parse_max_in_flight, false, false },

@@ -16,7 +16,8 @@
   "                         to use several interfaces (multipath).\n" \
   "shelf=<N>                (required) AoE shelf (major), 0-65534.\n" \
   "slot=<N>                 (required) AoE slot (minor), 0-254.\n" \
-  "mac=<aa:bb:cc:dd:ee:ff>  Accept only this target MAC address.\n" \
+  "mac=<aa:bb:cc:dd:ee:ff>  Accept only this target MAC address; repeat\n" \
+  "                         it to pin several ports (multipath).\n" \
   "timeout=<SECS>           Seconds a command may stay unanswered before\n" \
   "                         it fails with EIO (default 60, 0 = forever).\n" \
   "discover-timeout=<SECS>  Seconds to wait for the target to answer\n" \
@@ -29,6 +30,9 @@
   "transport=packet|pcap    How frames reach the network: a raw AF_PACKET\n" \
   "                         socket (default) or libpcap."
 
+/* Most mac= keys (libaoe pins at most 8 target MACs). */
+#define AOEPLUG_MAX_MACS 8
+
 /* Everything the command line said, validated. */
 struct aoeplug_config {
   const char **ifaces;          /* iface= values in order (strings owned by nbdkit) */
@@ -37,8 +41,8 @@ struct aoeplug_config {
   uint16_t shelf;               /* AoE major address, 0-65534 */
   bool have_slot;               /* slot= was given */
   uint8_t slot;                 /* AoE minor address, 0-254 */
-  bool have_mac;                /* mac= was given */
-  uint8_t mac[6];               /* the only target MAC to accept */
+  size_t nmacs;                 /* mac= keys given (0: any MAC) */
+  uint8_t macs[AOEPLUG_MAX_MACS][6]; /* the only target MACs to accept */
   unsigned timeout_ms;          /* command timeout, 0 = forever */
   unsigned discover_timeout_ms; /* discovery time limit, > 0 */
   bool have_max_in_flight;      /* max-in-flight= was given */
