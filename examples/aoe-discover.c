@@ -99,7 +99,9 @@ print_text (const struct aoe_target_info *t)
   char mac[18];
 
   tool_format_mac (t->mac, mac);
-  printf ("e%u.%u\n", t->shelf, t->slot);
+  printf ("e%u.%u%s\n", t->shelf, t->slot,
+          t->conflict ? "  CONFLICT: another disk answers as this target too"
+                      : "");
   printf ("  mac:               %s\n", mac);
   printf ("  interface:         %s\n", t->iface);
   if (t->identified) {
@@ -149,6 +151,7 @@ print_json (const struct aoe_target_info *t, bool last)
   print_json_field ("mac", mac, true);
   print_json_field ("interface", t->iface, true);
   printf ("    \"identified\": %s,\n", t->identified ? "true" : "false");
+  printf ("    \"conflict\": %s,\n", t->conflict ? "true" : "false");
   if (t->identified) {
     printf ("    \"size\": %" PRIu64 ",\n", t->size);
     printf ("    \"lba48\": %s,\n", t->lba48 ? "true" : "false");

@@ -36,6 +36,8 @@
  *              3 and 5
  *   EEXIST     AoE error 4: a config string is already set (admin calls)
  *   ETIMEDOUT  connect or discovery found no target within its time limit
+ *   ENOTUNIQ   connect: two different disks answer for the shelf.slot
+ *              (pin the one meant with aoe_set_target_mac)
  *   ENOTSUP    flush on a target whose IDENTIFY offers no FLUSH CACHE
  *   ESHUTDOWN  the handle was closed while the command was queued
  *   ENOMEM     out of memory
@@ -153,6 +155,10 @@ struct aoe_target_info {
   char model[41];             /* IDENTIFY model, trimmed */
   char serial[21];            /* IDENTIFY serial, trimmed */
   char firmware[9];           /* IDENTIFY firmware revision, trimmed */
+  int conflict;               /* 1 if another MAC answers for this shelf.slot
+                                 with another disk: its Query Config, IDENTIFY
+                                 or first sector differs (a disk being written
+                                 while discovery reads may show as one too) */
 };
 
 /* ---- errors ---- */
@@ -245,8 +251,13 @@ int aoe_set_debug (aoe_handle *h, unsigned mask,
                    void (*fn) (void *opaque, const char *line), void *opaque);
 
 /* Open the interfaces, find the target (broadcast Query Config), read its
- * IDENTIFY.  Blocks up to the discover timeout.  ETIMEDOUT if no target
- * answers; EPERM without CAP_NET_RAW; ENODEV if an interface vanished.
+ * IDENTIFY through the first port that answers, and check that every
+ * other port found serves the same disk (Query Config, IDENTIFY and three
+ * sectors compared); a port found later is checked the same way before it
+ * carries data.  Blocks up to the discover timeout (plus about a second
+ * per port that does not answer the check).  ETIMEDOUT if no target
+ * answers; ENOTUNIQ if two different disks answer for the shelf.slot;
+ * EPERM without CAP_NET_RAW; ENODEV if an interface vanished.
  * Connect itself starts no thread: without aoe_set_loop, the private I/O
  * thread starts with the first I/O call, so a program may fork between
  * aoe_connect and its first I/O (nbdkit does: get_ready, then fork).
@@ -302,8 +313,9 @@ int aoe_flush (aoe_handle *h);
 /* ---- discovery ----
  * Broadcast Query Config on every interface added to h (the handle need
  * not be connected and its target is ignored), collect answers for
- * timeout_ms, IDENTIFY each target found, and return them sorted by shelf,
- * slot, MAC.  *targets is freed with aoe_free_targets.  Returns the number
+ * timeout_ms, IDENTIFY each target found, read the first sector of each
+ * shelf.slot that several MACs claim (to tell multipath from a conflict),
+ * and return them sorted by shelf, slot, MAC.  *targets is freed with aoe_free_targets.  Returns the number
  * of targets (0 if none answered) or -1. */
 int aoe_discover (aoe_handle *h, unsigned timeout_ms,
                   struct aoe_target_info **targets);

@@ -90,6 +90,23 @@ identify_complete (struct aoe_command *cmd, int err)
   q->err = err;
 }
 
+/* The common checks of a reply to an ATA control command: 0 and *ata
+ * filled if it succeeded, 1 if it cannot be decoded (wait for a
+ * retransmission's answer), or the errno of its AoE or ATA error. */
+static int
+check_ata_reply (const uint8_t *frame, size_t len, struct aoe_ata_arg *ata)
+{
+  struct aoe_header hdr;
+
+  if (aoe_wire_get_header (frame, len, &hdr) == -1)
+    return 1;
+  if (hdr.flags & AOE_FLAG_ERROR)
+    return aoe_error_errno (hdr.error);
+  if (aoe_wire_get_ata (frame, len, ata) == -1)
+    return 1;
+  return aoe_ata_errno (ata->command, ata->feature, false);
+}
+
 /* on_reply of an IDENTIFY command: an AoE or ATA error fails it; a
  * truncated block is ignored (the engine resends); else parse. */
 static int
@@ -97,23 +114,78 @@ identify_reply (struct aoe_command *cmd, const uint8_t *frame, size_t len,
                 unsigned iface)
 {
   struct aoe_identify_query *q = cmd->user;
-  struct aoe_header hdr;
   struct aoe_ata_arg ata;
-  int err;
+  int r = check_ata_reply (frame, len, &ata);
 
-  if (aoe_wire_get_header (frame, len, &hdr) == -1)
-    return 1;
-  if (hdr.flags & AOE_FLAG_ERROR)
-    return aoe_error_errno (hdr.error);
-  if (aoe_wire_get_ata (frame, len, &ata) == -1)
-    return 1;
-  err = aoe_ata_errno (ata.command, ata.feature, false);
-  if (err)
-    return err;
+  if (r != 0)
+    return r;
   if (aoe_ata_parse_identify (frame + AOE_ATA_HDR_LEN, len - AOE_ATA_HDR_LEN,
                               &q->id) == -1)
     return 1;
   return 0;
+}
+
+/* Fill cmd as an ATA control command to shelf.slot at mac through iface
+ * carrying the argument of request. */
+static void
+ata_control_init (struct aoe_command *cmd, uint8_t *request, uint16_t shelf,
+                  uint8_t slot, const uint8_t mac[6], unsigned iface,
+                  uint32_t timeout_ms)
+{
+  cmd->op = AOE_OP_CONTROL;
+  cmd->timeout_ms = timeout_ms;
+  cmd->aoe_command = AOE_CMD_ATA;
+  cmd->arg = request + AOE_HDR_LEN;
+  cmd->arg_len = AOE_ATA_HDR_LEN - AOE_HDR_LEN;
+  cmd->shelf = shelf;
+  cmd->slot = slot;
+  memcpy (cmd->dst, mac, 6);
+  cmd->iface = (int) iface;
+}
+
+/* complete() of a one-sector read. */
+static void
+sector_complete (struct aoe_command *cmd, int err)
+{
+  struct aoe_sector_query *q = cmd->user;
+
+  q->done = true;
+  q->err = err;
+}
+
+/* on_reply of a one-sector read: keep the sector; a truncated reply
+ * waits for a resend. */
+static int
+sector_reply (struct aoe_command *cmd, const uint8_t *frame, size_t len,
+              unsigned iface)
+{
+  struct aoe_sector_query *q = cmd->user;
+  struct aoe_ata_arg ata;
+  int r = check_ata_reply (frame, len, &ata);
+
+  if (r != 0)
+    return r;
+  if (len < AOE_ATA_HDR_LEN + AOE_SECTOR_SIZE)
+    return 1;
+  memcpy (q->data, frame + AOE_ATA_HDR_LEN, AOE_SECTOR_SIZE);
+  return 0;
+}
+
+void
+aoe_internal_sector_query_init (struct aoe_sector_query *q, uint16_t shelf,
+                                uint8_t slot, const uint8_t mac[6],
+                                unsigned iface, bool lba48, uint64_t lba,
+                                uint32_t timeout_ms)
+{
+  struct aoe_ata_arg ata;
+
+  memset (q, 0, sizeof *q);
+  aoe_ata_build_rw (&ata, lba48, false, lba, 1);
+  aoe_wire_put_ata (q->request, &ata);
+  ata_control_init (&q->cmd, q->request, shelf, slot, mac, iface, timeout_ms);
+  q->cmd.complete = sector_complete;
+  q->cmd.user = q;
+  q->cmd.on_reply = sector_reply;
 }
 
 void
@@ -126,17 +198,9 @@ aoe_internal_identify_init (struct aoe_identify_query *q, uint16_t shelf,
   memset (q, 0, sizeof *q);
   aoe_ata_build_identify (&ata);
   aoe_wire_put_ata (q->request, &ata);
-  q->cmd.op = AOE_OP_CONTROL;
-  q->cmd.timeout_ms = timeout_ms;
+  ata_control_init (&q->cmd, q->request, shelf, slot, mac, iface, timeout_ms);
   q->cmd.complete = identify_complete;
   q->cmd.user = q;
-  q->cmd.aoe_command = AOE_CMD_ATA;
-  q->cmd.arg = q->request + AOE_HDR_LEN;
-  q->cmd.arg_len = AOE_ATA_HDR_LEN - AOE_HDR_LEN;
-  q->cmd.shelf = shelf;
-  q->cmd.slot = slot;
-  memcpy (q->cmd.dst, mac, 6);
-  q->cmd.iface = (int) iface;
   q->cmd.on_reply = identify_reply;
 }
 

@@ -144,6 +144,86 @@ identify_all (struct found *f, uint32_t timeout_ms)
   return 0;
 }
 
+/* True if targets a and b (same shelf.slot) cannot be one disk: Query
+ * Config or IDENTIFY differ. */
+static bool
+answers_differ (const struct aoe_target_info *a,
+                const struct aoe_target_info *b)
+{
+  return a->firmware_version != b->firmware_version
+    || strcmp (a->config, b->config) != 0
+    || a->identified != b->identified
+    || (a->identified
+        && (a->size != b->size || a->lba48 != b->lba48
+            || strcmp (a->model, b->model) != 0
+            || strcmp (a->serial, b->serial) != 0
+            || strcmp (a->firmware, b->firmware) != 0));
+}
+
+/* True if some other MAC answered for target i's shelf.slot. */
+static bool
+address_shared (const struct found *f, size_t i)
+{
+  size_t k;
+
+  for (k = 0; k < f->len; ++k)
+    if (k != i && f->items[k].shelf == f->items[i].shelf
+        && f->items[k].slot == f->items[i].slot)
+      return true;
+  return false;
+}
+
+/* Mark every target whose shelf.slot another MAC claims with another
+ * disk: answers that differ, or a first sector that differs (read now,
+ * all at once, from the identified targets of shared addresses).  0, or
+ * -1 with the error set. */
+static int
+mark_conflicts (struct found *f, uint32_t timeout_ms)
+{
+  struct aoe_sector_query *qs;
+  size_t i, k;
+  int err;
+
+  qs = calloc (f->len, sizeof *qs);
+  if (qs == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    return -1;
+  }
+  for (i = 0; i < f->len; ++i) {
+    struct aoe_target_info *ti = &f->items[i];
+
+    if (!ti->identified || !address_shared (f, i)) {
+      qs[i].done = true;
+      qs[i].err = ENODATA;
+      continue;
+    }
+    aoe_internal_sector_query_init (&qs[i], ti->shelf, ti->slot, ti->mac,
+                                    f->ifindex[i], ti->lba48, 0, timeout_ms);
+    err = aoe_internal_io_submit (f->io, &qs[i].cmd);
+    if (err) {
+      aoe_internal_io_fail_all (f->io, err);
+      free (qs);
+      aoe_internal_set_error (err, "cannot queue a read: %s", strerror (err));
+      return -1;
+    }
+  }
+  for (i = 0; i < f->len; ++i)
+    aoe_internal_io_run_until (f->io, &qs[i].done);
+  for (i = 0; i < f->len; ++i)
+    for (k = 0; k < f->len; ++k) {
+      const struct aoe_target_info *a = &f->items[i], *b = &f->items[k];
+
+      if (k == i || a->shelf != b->shelf || a->slot != b->slot)
+        continue;
+      if (answers_differ (a, b)
+          || (qs[i].err == 0 && qs[k].err == 0
+              && memcmp (qs[i].data, qs[k].data, AOE_SECTOR_SIZE) != 0))
+        f->items[i].conflict = 1;
+    }
+  free (qs);
+  return 0;
+}
+
 /* qsort order: shelf, slot, MAC. */
 static int
 compare_targets (const void *a, const void *b)
@@ -178,7 +258,9 @@ discover_on (struct found *f, uint32_t timeout_ms)
     aoe_internal_set_error (ENOMEM, "out of memory");
     return -1;
   }
-  return identify_all (f, timeout_ms);
+  if (identify_all (f, timeout_ms) == -1)
+    return -1;
+  return mark_conflicts (f, timeout_ms);
 }
 
 int

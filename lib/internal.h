@@ -272,6 +272,22 @@ void aoe_internal_identify_init (struct aoe_identify_query *q,
                                  const uint8_t mac[6], unsigned iface,
                                  uint32_t timeout_ms);
 
+/* A read of one sector from one target port (discovery's conflict check). */
+struct aoe_sector_query {
+  struct aoe_command cmd;        /* the control command */
+  uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
+  uint8_t data[AOE_SECTOR_SIZE]; /* the sector once cmd completed with 0 */
+  bool done;                     /* the command has retired */
+  int err;                       /* its result */
+};
+
+/* Prepare a read of sector lba from shelf.slot at mac through iface. */
+void aoe_internal_sector_query_init (struct aoe_sector_query *q,
+                                     uint16_t shelf, uint8_t slot,
+                                     const uint8_t mac[6], unsigned iface,
+                                     bool lba48, uint64_t lba,
+                                     uint32_t timeout_ms);
+
 /* Queue a control command prepared by one of the init functions above on
  * io and drive io's loop until it retires (*done).  Returns its result:
  * 0 or an errno. */

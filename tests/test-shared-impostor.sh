@@ -10,9 +10,11 @@
 #      check's few, and nbdkit logs one error naming both MACs;
 #   2. a silent impostor (announces, never answers) present at connect and
 #      during a copy: the copy is exact, the impostor gets no data frame;
-#   3. a second vblade serving another image of the same size as e0.1:
-#      connect fails with one clear line naming both MACs; mac= picks
-#      either disk, and reads return that disk's data.
+#   3. a second vblade serving the same image (real multipath): verified,
+#      used, aoe-discover shows no conflict;
+#   4. a second vblade serving another image of the same size as e0.1:
+#      aoe-discover marks both as a conflict; connect fails naming both
+#      MACs; mac= picks either disk, and reads return that disk's data.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/tool-functions.sh"
 tool_requires aoe-copy
@@ -21,6 +23,10 @@ requires command -v nbdcopy
 requires test -n "$TB_PYTHON"
 
 tool_two_initiators 64M random
+# vblade serves the bridge, whose MAC would follow its lowest port's:
+# pin it before the stranger's port joins.
+target_mac=$(_tb_mac "$TB_NS_TARGET" "$TOOL_BRIDGE")
+tb_target_exec ip link set dev "$TOOL_BRIDGE" address "$target_mac"
 stranger_ns=aoe-$TB_ID-stranger
 stranger_if=ax${TB_ID}s
 _tb_add_netns "$stranger_ns"
@@ -89,7 +95,7 @@ _tb_kill "$nbdkit_pid"
 warnings=$(grep -c "claims the target but is not the disk" "$nbdkit_log" || true)
 [ "$warnings" -eq 1 ] || tool_fail "expected one warning, got $warnings"
 grep "claims the target" "$nbdkit_log" | grep -q "$stranger_mac" &&
-  grep "claims the target" "$nbdkit_log" | grep -q "$TB_MAC_TARGET" ||
+  grep "claims the target" "$nbdkit_log" | grep -q "$target_mac" ||
   tool_fail "the warning does not name both MACs: $(grep claims "$nbdkit_log")"
 echo "1. impostor mid-session: copy byte-exact, $(grep -m1 'claims the target' "$nbdkit_log" | sed 's/.*nbdkit: //')"
 
@@ -105,12 +111,37 @@ echo "silent impostor: $(cat "$impostor_log")"
 [ "$(impostor_count reads)" -eq 0 ] || tool_fail "the silent impostor got reads"
 echo "2. silent impostor: connect and copy byte-exact, no data frame to it"
 
-# ---- 3. two vblades, two images, one shelf.slot ----
+# ---- 3. a second port of the same disk: multipath still works ----
+discover=$(tool_bin aoe-discover)
+_tb_spawn "$TB_DIR/vblade-twin.log" ip netns exec "$stranger_ns" \
+  vblade 0 1 "$stranger_if" "$TOOL_IMAGE"
+twin_pid=$_tb_last_pid
+sleep 1
+tb_init_exec "$discover" -i "$TB_IFACE" --json > "$TB_DIR/discover.json"
+jq -e '[.[] | select(.target == "e0.1")] | length == 2 and
+       all(.conflict == false)' "$TB_DIR/discover.json" > /dev/null ||
+  tool_fail "aoe-discover: two ports of one disk: $(cat "$TB_DIR/discover.json")"
+start_nbdkit
+round_trip
+_tb_kill "$nbdkit_pid"
+grep -q "serves the same disk as" "$nbdkit_log" ||
+  tool_fail "the second port was not verified"
+_tb_kill "$twin_pid"
+echo "3. a second vblade on the same image: verified, copy byte-exact," \
+     "aoe-discover: no conflict"
+
+# ---- 4. two vblades, two images, one shelf.slot ----
 other=$TB_DIR/other.img
 tb_image "$other" 64M random
 _tb_spawn "$TB_DIR/vblade2.log" ip netns exec "$stranger_ns" \
   vblade 0 1 "$stranger_if" "$other"
 sleep 1
+tb_init_exec "$discover" -i "$TB_IFACE" --json > "$TB_DIR/discover.json"
+jq -e '[.[] | select(.target == "e0.1")] | length == 2 and
+       all(.conflict == true)' "$TB_DIR/discover.json" > /dev/null ||
+  tool_fail "aoe-discover: two disks, no conflict: $(cat "$TB_DIR/discover.json")"
+tb_init_exec "$discover" -i "$TB_IFACE" | grep -q "^e0.1  CONFLICT" ||
+  tool_fail "aoe-discover's text shows no conflict"
 out=$TB_DIR/conflict.err
 status=0
 tb_init_exec nbdkit -U - "$AOE_PLUGIN" iface="$TB_IFACE" shelf=0 slot=1 \
@@ -119,13 +150,14 @@ cat "$out"
 [ "$status" -ne 0 ] || tool_fail "nbdkit served two disks as one"
 grep -q "two different disks answer as e0.1" "$out" &&
   grep "two different disks" "$out" | grep -q "$stranger_mac" &&
-  grep "two different disks" "$out" | grep -q "$TB_MAC_TARGET" ||
+  grep "two different disks" "$out" | grep -q "$target_mac" ||
   tool_fail "no clear conflict message naming both MACs"
-for pick in "$TB_MAC_TARGET|$TOOL_IMAGE" "$stranger_mac|$other"; do
+for pick in "$target_mac|$TOOL_IMAGE" "$stranger_mac|$other"; do
   tb_init_exec nbdkit -U - "$AOE_PLUGIN" iface="$TB_IFACE" shelf=0 slot=1 \
     mac="${pick%%|*}" --run "nbdcopy \"\$uri\" '$TB_DIR/picked'"
   cmp "$TB_DIR/picked" "${pick#*|}" ||
     tool_fail "mac=${pick%%|*} did not serve its own disk"
 done
-echo "3. two disks as e0.1: connect refused naming both; mac= serves either"
+echo "4. two disks as e0.1: aoe-discover marks the conflict; connect refused" \
+     "naming both; mac= serves either"
 echo "test-shared-impostor.sh: ok"
