@@ -286,14 +286,15 @@ test_garbage_frames (void **state)
   after = harness_stats (h);
   assert_int_equal (after.dropped_malformed, before.dropped_malformed + 3);
 
-  /* A response with a tag no slot ever had (bit 31: userland tools). */
+  /* A response in our tag space (initiator id 0) naming a slot that is
+   * not in use. */
   aoe_wire_put_header (frame, &(struct aoe_header) {
       .version = 1, .flags = AOE_FLAG_RESPONSE, .shelf = 0, .slot = 1,
       .command = AOE_CMD_ATA, .tag = 0x80001234 });
   memcpy (frame, h->iface.mac, 6);
   memcpy (frame + 6, fake_target_mac (harness_target (h)), 6);
   harness_inject (h, frame, 60);
-  /* ... and one naming a slot index beyond the table. */
+  /* ... and one with bit 31 clear: a kernel driver's tag, never ours. */
   aoe_put_be32 (frame + 20, 0x0001FFFF);
   harness_inject (h, frame, 60);
   before = after;
