@@ -560,6 +560,32 @@ harness_add_target (struct harness *h, const struct fake_target_config *c)
   return h->targets[h->ntargets++];
 }
 
+/* Put a verified twin port on the wire. */
+struct fake_target *
+harness_add_twin (struct harness *h, const struct harness_config *c)
+{
+  struct fake_target_config tc = c->target;
+  struct fake_target *twin;
+  int port;
+  bool idle;
+
+  tc.mac[5] ^= 0x40;
+  twin = harness_add_target (h, &tc);
+  port = aoe_engine_add_port (h->engine, 0, fake_target_mac (twin),
+                              &h->port_cfg, h->now);
+  if (port != 1 || aoe_engine_port_verified (h->engine, 1)) {
+    fprintf (stderr, "harness: twin port %d, verified before the check\n",
+             port);
+    abort ();
+  }
+  idle = harness_run (h, 10000000);
+  if (!idle || !aoe_engine_port_verified (h->engine, 1)) {
+    fprintf (stderr, "harness: the twin port was not verified\n");
+    abort ();
+  }
+  return twin;
+}
+
 /* Create a harness. */
 struct harness *
 harness_new (const struct harness_config *c)

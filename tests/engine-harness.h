@@ -108,6 +108,13 @@ struct harness *harness_new (const struct harness_config *c);
 struct fake_target *harness_add_target (struct harness *h,
                                         const struct fake_target_config *c);
 
+/* Put a twin of the bound target on the wire: another MAC (the last
+ * byte ^ 0x40) answering for the same shelf.slot with a RAM disk of the
+ * same (empty) contents; add it as port 1 and run until the engine has
+ * verified it (asserts).  Returns the twin. */
+struct fake_target *harness_add_twin (struct harness *h,
+                                      const struct harness_config *c);
+
 /* Fail every pending command with ESHUTDOWN, free everything. */
 void harness_free (struct harness *h);
 

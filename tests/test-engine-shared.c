@@ -130,19 +130,11 @@ static struct harness *
 twin_harness (struct fake_target **twin)
 {
   struct harness_config c;
-  struct fake_target_config tc;
   struct harness *h;
 
   harness_default_config (&c);
   h = harness_new (&c);
-  tc = c.target;
-  tc.mac[5] ^= 0x40;
-  *twin = harness_add_target (h, &tc);
-  assert_int_equal (aoe_engine_add_port (h->engine, 0, fake_target_mac (*twin),
-                                         &h->port_cfg, h->now), 1);
-  assert_false (aoe_engine_port_verified (h->engine, 1));
-  assert_true (harness_run (h, 10 * SEC));
-  assert_true (aoe_engine_port_verified (h->engine, 1));
+  *twin = harness_add_twin (h, &c);
   return h;
 }
 
