@@ -3,7 +3,7 @@
 # tests/impostor.py: a host claiming another target's shelf.slot, for
 # tests/test-shared-impostor.sh.
 #
-#   impostor.py [--ready-file F] [--silent] [--sectors N]
+#   impostor.py [--ready-file F] [--silent] [--refuse-set] [--sectors N]
 #               IFACE SHELF SLOT SECONDS
 #
 # Announces SHELF.SLOT on IFACE every 0.5 s (an unsolicited Query Config
@@ -12,7 +12,10 @@
 # it: IDENTIFY with what vblade 25 on this host would say for a disk of N
 # sectors (model, firmware "V25", serial "SHELF.SLOT:hostname"), so only
 # the data can betray it, and reads with junk; writes are acknowledged
-# and thrown away.  Until SIGTERM/SIGINT or SECONDS, then prints one
+# and thrown away.  With --refuse-set it also answers Query Config (an
+# empty config string) and refuses every "set" with AoE error 4 ("config
+# string present") carrying no string, as some targets do.  Until
+# SIGTERM/SIGINT or SECONDS, then prints one
 # line: "identifies=N reads=N writes=N other=N" (the ATA requests it got).
 #
 # Only ever run inside a network namespace the test bed created: it
@@ -71,6 +74,19 @@ def announcement(mac, shelf, slot):
     return frame.ljust(60, b"\0")
 
 
+def config_answer(request, mac):
+    """The reply to a Query Config request: the empty string on a read,
+    AoE error 4 with no string on a set (CCmd 3); None for other CCmds."""
+    ccmd = request[29] & 0x0F
+    if ccmd not in (0, 3):
+        return None
+    flags = 0x10 | AOE_FLAG_RESPONSE | (0x04 if ccmd == 3 else 0)
+    frame = request[6:12] + mac + struct.pack("!H", ETH_P_AOE)
+    frame += struct.pack("!BB", flags, 4 if ccmd == 3 else 0) + request[16:24]
+    frame += struct.pack("!HHBBH", 16, 0x4019, 17, 0x10 | ccmd, 0)
+    return frame.ljust(60, b"\0")
+
+
 def answer(request, mac, identify, junk):
     """The reply to one ATA request addressed to us (header fields echoed,
     status ready), and what kind of request it was."""
@@ -97,6 +113,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ready-file")
     parser.add_argument("--silent", action="store_true")
+    parser.add_argument("--refuse-set", action="store_true")
     parser.add_argument("--sectors", type=int, default=131072)
     parser.add_argument("iface")
     parser.add_argument("shelf", type=int)
@@ -129,12 +146,19 @@ def main():
             request = sock.recv(65536)
         except (socket.timeout, InterruptedError):
             continue
-        if (len(request) < ATA_HEADER or request[0:6] != mac
-                or request[14] & AOE_FLAG_RESPONSE
-                or request[19] != AOE_CMD_ATA):
+        if len(request) < 32 or request[14] & AOE_FLAG_RESPONSE:
             continue
         major, minor = struct.unpack_from("!HB", request, 16)
-        if (major, minor) != (args.shelf, args.slot):
+        if (args.refuse_set and request[19] == AOE_CMD_CONFIG
+                and major in (args.shelf, 0xFFFF)
+                and minor in (args.slot, 0xFF)):
+            reply = config_answer(request, mac)
+            if reply is not None:
+                sock.send(reply)
+            continue
+        if (len(request) < ATA_HEADER or request[0:6] != mac
+                or request[19] != AOE_CMD_ATA
+                or (major, minor) != (args.shelf, args.slot)):
             continue
         reply, kind = answer(request, mac, identify, junk)
         counts[kind] += 1

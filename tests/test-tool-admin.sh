@@ -13,11 +13,13 @@
 # request the target never answers (nftables drops it): exit 1.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/tool-functions.sh"
+requires test -n "$TB_PYTHON"
 tool_requires aoe-admin aoe-copy aoe-discover
 admin=$(tool_bin aoe-admin)
 copy=$(tool_bin aoe-copy)
 
 tool_two_initiators 16M random
+e01_pid=$TB_VBLADE_PID   # e0.1's vblade (a later tb_vblade serves e0.2)
 a=(tb_init_exec "$admin" -i "$TB_IFACE" e0.1)    # initiator A
 b=(tb_init_exec "$admin" -i "$TB_IFACE2" e0.1)   # initiator B
 stranger=02:00:00:00:00:77
@@ -131,4 +133,15 @@ tb_target_exec nft add rule netdev aoetest in ether type 0x88a2 @nh,40,8 3 drop
 tool_expect_error 1 'e0\.1 \(.*\) did not answer the reserve read request within 3000 ms' \
   "${a[@]}" reserve read
 tool_expect 0 "${a[@]}" config read
+
+# ---- a refusal that carries no string ----
+# A target may refuse "set" (AoE error 4) without saying what is set:
+# the message must not claim the string is "".
+tb_vblade_stop "$e01_pid"
+ready=$TB_DIR/refuser.ready
+tb_bg ip netns exec "$TB_NS_TARGET" "$TB_PYTHON" "$AOE_SRCDIR/tests/impostor.py" \
+  --ready-file "$ready" --refuse-set "$TB_TIFACE" 0 1 60
+tb_wait_for 10 test -e "$ready" || tool_fail "impostor.py did not start"
+tool_expect_error 1 'already set to another string \(a force set replaces it\)' \
+  "${a[@]}" config set other
 echo "test-tool-admin.sh: PASS"
