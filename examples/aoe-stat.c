@@ -162,11 +162,13 @@ bytes_moved (const struct aoe_stats *st)
   return st->bytes_read + st->bytes_written;
 }
 
-/* Drops of every kind: capture buffer, foreign and malformed replies. */
+/* Drops of every kind: capture buffer, foreign, misaddressed and
+ * malformed replies. */
 static uint64_t
 drops (const struct aoe_stats *st)
 {
-  return st->capture_drops + st->dropped_foreign + st->dropped_malformed;
+  return st->capture_drops + st->dropped_foreign + st->dropped_misaddressed
+    + st->dropped_malformed;
 }
 
 /* Print the text header: the target, then the column names. */
@@ -225,12 +227,14 @@ print_json_row (const struct options *opts, const struct aoe_info *info,
           ",\"retransmits\":%" PRIu64 ",\"timeouts\":%" PRIu64
           ",\"drops\":%" PRIu64 ",\"capture_drops\":%" PRIu64
           ",\"dropped_foreign\":%" PRIu64 ",\"dropped_malformed\":%" PRIu64
+          ",\"dropped_misaddressed\":%" PRIu64 ",\"ports_rejected\":%" PRIu64
           ",\"bytes_read\":%" PRIu64 ",\"bytes_written\":%" PRIu64
           ",\"bytes\":%" PRIu64 ",\"bytes_interval\":%" PRIu64
           ",\"throughput_bytes_per_s\":%.0f,\"probe_latency_us\":%.0f}\n",
           st->frames_sent, st->frames_received, st->retransmits,
           st->timeouts, drops (st), st->capture_drops, st->dropped_foreign,
-          st->dropped_malformed, st->bytes_read, st->bytes_written,
+          st->dropped_malformed, st->dropped_misaddressed, st->ports_rejected,
+          st->bytes_read, st->bytes_written,
           bytes_moved (st), moved,
           elapsed > 0 ? (double) moved / elapsed : 0.0, s->probe_s * 1e6);
 }

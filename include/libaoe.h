@@ -103,10 +103,11 @@ struct aoe_info {
   char model[41];            /* IDENTIFY model, trimmed */
   char serial[21];           /* IDENTIFY serial number, trimmed */
   char firmware[9];          /* IDENTIFY firmware revision, trimmed */
-  unsigned buffer_count;     /* Query Config buffer count (first MAC) */
+  unsigned buffer_count;     /* Query Config buffer count (the port IDENTIFY came from) */
   unsigned firmware_version; /* Query Config firmware version (vblade 25: 0x4019) */
   unsigned sectors_per_frame; /* sectors carried by one data frame */
-  unsigned nmacs;            /* target MACs (ports) in use */
+  unsigned nmacs;            /* target MACs (ports) carrying data: verified
+                                to serve the same disk */
   uint8_t macs[8][6];        /* their addresses, first nmacs valid */
   char config[1025];         /* the config string, NUL-terminated */
 };

@@ -169,7 +169,6 @@ fill_info (struct aoe_handle *h, struct aoe_io *io,
            unsigned ref)
 {
   struct aoe_info *info = &h->info;
-  unsigned i;
 
   memset (info, 0, sizeof *info);
   info->shelf = h->shelf;
@@ -183,8 +182,16 @@ fill_info (struct aoe_handle *h, struct aoe_io *io,
   info->firmware_version = q->first.firmware;
   strcpy (info->config, q->config);
   info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);
-  info->nmacs = 0;
   aoe_engine_port_info (io->engine, ref, NULL, NULL, &info->buffer_count);
+  aoe_internal_list_ports (io, info);
+}
+
+void
+aoe_internal_list_ports (struct aoe_io *io, struct aoe_info *info)
+{
+  unsigned i;
+
+  info->nmacs = 0;
   for (i = 0; i < aoe_engine_nports (io->engine)
               && info->nmacs < AOE_MAX_PORTS; ++i)
     if (aoe_engine_port_verified (io->engine, i))

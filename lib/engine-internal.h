@@ -76,8 +76,7 @@ struct aoe_port {
   uint8_t mac[6];           /* target MAC */
   unsigned iface;           /* local interface it answered on */
   enum aoe_port_trust trust; /* only VERIFIED ports carry data */
-  bool verdict_given;       /* a first verification attempt has ended */
-  unsigned verify_attempts; /* attempts that ended without a verdict */
+  unsigned verify_attempts; /* checks that ended without a verdict */
   uint64_t verify_at;       /* UNVERIFIED: when the next attempt may start */
   uint16_t config_len;      /* length of its Query Config string */
   uint8_t config[AOE_MAX_CONFIG_LEN]; /* the string (compared between ports) */
@@ -334,11 +333,18 @@ uint64_t aoe_engine_verify_deadline (const struct aoe_engine *e);
 int aoe_engine_find_port (const struct aoe_engine *e, unsigned iface,
                           const uint8_t mac[6]);
 
-/* True if port i carries data. */
+/* True if port p carries data. */
 static inline bool
 aoe_port_trusted (const struct aoe_port *p)
 {
   return p->trust == PORT_VERIFIED;
+}
+
+/* True once a check of port p has ended (with a verdict or without). */
+static inline bool
+aoe_port_settled (const struct aoe_port *p)
+{
+  return p->trust != PORT_UNVERIFIED || p->verify_attempts > 0;
 }
 
 /* ---- engine-window.c: per-port RTT, RTO and window ---- */

@@ -7,10 +7,11 @@
  * shelf.slot, with the ATA command code and a length that fits; (control)
  * it has the request's command code, shelf.slot unless broadcast, and
  * the request's dst MAC as source and interface as arrival unless
- * broadcast.  Every other frame is counted and dropped.  Each retransmission uses a fresh
- * tag, so a reply to the latest tag is an unambiguous RTT sample (Karn),
- * and a late reply to a superseded tag still completes its frame once:
- * the slot is released on the first reply and its generation moves on.
+ * broadcast.  Every other frame is counted and dropped.  Each
+ * retransmission uses a fresh tag, so a reply to the latest tag is an
+ * unambiguous RTT sample (Karn), and a late reply to a superseded tag
+ * still completes its frame once: the slot is released on the first
+ * reply and its generation moves on.
  */
 #include <string.h>
 
@@ -95,9 +96,8 @@ receive_control (struct aoe_engine *e, struct aoe_slot *s,
                  size_t len, unsigned iface)
 {
   struct aoe_command *cmd = s->cmd;
-  int r;
-
   bool unicast = memcmp (cmd->dst, broadcast_mac, 6) != 0;
+  int r;
 
   if (h->command != cmd->aoe_command
       || (unicast && memcmp (h->src, cmd->dst, 6) != 0)

@@ -80,7 +80,6 @@ conclude (struct aoe_engine *e, enum aoe_port_verdict verdict, uint64_t now)
 
   format_mac (p->mac, mac);
   format_mac (e->ports[v->ref].mac, ref);
-  p->verdict_given = true;
   switch (verdict) {
   case AOE_PORT_VERIFIED:
     p->trust = PORT_VERIFIED;

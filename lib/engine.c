@@ -131,7 +131,7 @@ new_port_index (struct aoe_engine *e)
       return (int) i;
   for (i = 0; i < e->nports; i++)
     if (e->ports[i].trust == PORT_UNVERIFIED && e->verifier.port != (int) i
-        && e->ports[i].verdict_given)
+        && aoe_port_settled (&e->ports[i]))
       return (int) i;
   return -1;
 }
@@ -201,7 +201,6 @@ aoe_engine_set_identity (struct aoe_engine *e, const struct aoe_identity *id,
   if (ref_port < e->nports) {
     e->ref_port = (int) ref_port;
     e->ports[ref_port].trust = PORT_VERIFIED;
-    e->ports[ref_port].verdict_given = true;
     aoe_engine_update_frame_sectors (e);
   }
   /* Tick soon: it starts checking the other ports. */
@@ -214,7 +213,7 @@ aoe_engine_ports_unsettled (const struct aoe_engine *e)
   unsigned i, n = 0;
 
   for (i = 0; i < e->nports; i++)
-    if (!e->ports[i].verdict_given)
+    if (!aoe_port_settled (&e->ports[i]))
       n++;
   return n;
 }
@@ -223,18 +222,6 @@ bool
 aoe_engine_port_verified (const struct aoe_engine *e, unsigned i)
 {
   return i < e->nports && aoe_port_trusted (&e->ports[i]);
-}
-
-/* True if some port carries data. */
-static bool
-any_port_verified (const struct aoe_engine *e)
-{
-  unsigned i;
-
-  for (i = 0; i < e->nports; i++)
-    if (aoe_port_trusted (&e->ports[i]))
-      return true;
-  return false;
 }
 
 void
@@ -272,14 +259,14 @@ validate (const struct aoe_engine *e, const struct aoe_command *cmd)
     if (cmd->buf == NULL || cmd->count == 0
         || cmd->count > AOE_MAX_CMD_BYTES / AOE_SECTOR_SIZE)
       return EINVAL;
-    if (!e->have_identity || !any_port_verified (e))
+    if (e->ref_port < 0)   /* no identity, so no verified port yet */
       return ENOTCONN;
     if (cmd->sector > e->id.sectors
         || cmd->count > e->id.sectors - cmd->sector)
       return ENOSPC;
     return 0;
   case AOE_OP_FLUSH:
-    if (!e->have_identity || !any_port_verified (e))
+    if (e->ref_port < 0)   /* no identity, so no verified port yet */
       return ENOTCONN;
     if (!e->id.flush && !e->id.flush_ext)
       return ENOTSUP;

@@ -462,7 +462,6 @@ int
 aoe_get_info (aoe_handle *h, struct aoe_info *info)
 {
   struct aoe_io *io;
-  unsigned i, n;
 
   aoe_api_enter ();
   if (info == NULL) {
@@ -476,11 +475,7 @@ aoe_get_info (aoe_handle *h, struct aoe_info *info)
   /* Ports may have been added since connect (unsolicited Query Config
    * answers from a restarted target, another path). */
   pthread_mutex_lock (&io->engine_lock);
-  n = 0;
-  for (i = 0; i < aoe_engine_nports (io->engine) && n < AOE_MAX_PORTS; ++i)
-    if (aoe_engine_port_verified (io->engine, i))
-      aoe_engine_port_info (io->engine, i, info->macs[n++], NULL, NULL);
-  info->nmacs = n;
+  aoe_internal_list_ports (io, info);
   if (aoe_engine_frame_sectors (io->engine) > 0)
     info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);
   pthread_mutex_unlock (&io->engine_lock);

@@ -208,6 +208,10 @@ uint64_t aoe_internal_io_drops (struct aoe_io *io);
  * random id had to do).  The id, or -1 with the error set (all taken). */
 int aoe_internal_initiator_id_claim (struct aoe_handle *h, int *fd);
 
+/* Set info->macs and nmacs to the session's verified ports (the ones
+ * carrying data; engine_lock held) (connect.c). */
+void aoe_internal_list_ports (struct aoe_io *io, struct aoe_info *info);
+
 /* Microseconds on CLOCK_MONOTONIC: the engine's clock. */
 uint64_t aoe_internal_now_us (void);
 

@@ -368,9 +368,10 @@ aoe_internal_io_forget_loop (struct aoe_io *io)
 }
 
 /* The engine's verdict on a port (struct aoe_engine_config.port_verdict,
- * under engine_lock): a rejection is a warning (another disk claims the
- * target's address), the rest are events; connect waits for
- * ports_settled. */
+ * under engine_lock): a rejection is a warning naming both MACs and the
+ * interface (another disk claims the target's address; the engine's own
+ * debug output already reports every verdict as an event); connect waits
+ * for ports_settled. */
 static void
 port_verdict (void *opaque, unsigned port, int ref,
               enum aoe_port_verdict verdict, const char *reason)
@@ -379,26 +380,19 @@ port_verdict (void *opaque, unsigned port, int ref,
   struct aoe_port_stats ps, rs;
   char mac[18], ref_mac[18] = "?";
 
-  aoe_engine_port_stats (io->engine, port, &ps);
-  aoe_internal_format_mac (ps.mac, mac);
-  if (ref >= 0) {
-    aoe_engine_port_stats (io->engine, (unsigned) ref, &rs);
-    aoe_internal_format_mac (rs.mac, ref_mac);
-  }
-  if (verdict == AOE_PORT_REJECTED)
+  if (verdict == AOE_PORT_REJECTED) {
+    aoe_engine_port_stats (io->engine, port, &ps);
+    aoe_internal_format_mac (ps.mac, mac);
+    if (ref >= 0) {
+      aoe_engine_port_stats (io->engine, (unsigned) ref, &rs);
+      aoe_internal_format_mac (rs.mac, ref_mac);
+    }
     aoe_internal_debug (io->h, AOE_DEBUG_WARNINGS,
                         "warning: %s on %s claims the target but is not the "
                         "disk %s serves (%s): ignoring it", mac,
                         io->ifaces[ps.iface].transport->ifname, ref_mac,
                         reason);
-  else if (verdict == AOE_PORT_VERIFIED)
-    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
-                        "port %s on %s serves the same disk as %s: using it",
-                        mac, io->ifaces[ps.iface].transport->ifname, ref_mac);
-  else
-    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
-                        "port %s on %s not verified (%s): not using it yet",
-                        mac, io->ifaces[ps.iface].transport->ifname, reason);
+  }
   if (aoe_engine_ports_unsettled (io->engine) == 0)
     io->ports_settled = true;
 }

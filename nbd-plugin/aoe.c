@@ -92,10 +92,12 @@ log_stats (const char *when)
                 " us rttvar %" PRIu64 " us rto %" PRIu64 " us"
                 " read %" PRIu64 " written %" PRIu64 " bytes"
                 " commands %" PRIu64 " capture-drops %" PRIu64
-                " jumbo-fallbacks %" PRIu64,
+                " jumbo-fallbacks %" PRIu64 " misaddressed %" PRIu64
+                " ports-rejected %" PRIu64,
                 when, st.window, st.window_max, st.in_flight, st.srtt_us,
                 st.rttvar_us, st.rto_us, st.bytes_read, st.bytes_written,
-                st.commands_completed, st.capture_drops, st.jumbo_fallbacks);
+                st.commands_completed, st.capture_drops, st.jumbo_fallbacks,
+                st.dropped_misaddressed, st.ports_rejected);
 }
 
 /* Release the reservation reserve=true took, if it did. */

@@ -124,7 +124,7 @@ jq -e '[.[] | select(.target == "e0.1")] | length == 2 and
 start_nbdkit
 round_trip
 _tb_kill "$nbdkit_pid"
-grep -q "serves the same disk as" "$nbdkit_log" ||
+grep -q "verified: same disk as" "$nbdkit_log" ||
   tool_fail "the second port was not verified"
 _tb_kill "$twin_pid"
 echo "3. a second vblade on the same image: verified, copy byte-exact," \

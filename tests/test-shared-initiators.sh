@@ -101,10 +101,33 @@ for port in "$TOOL_PORT1" "$TB_TIFACE2"; do
   tb_target_exec ip link set dev "$port" type bridge_slave learning off \
     flood on || tool_fail "cannot turn learning off on $port"
 done
+# Forget what it learnt before (vblade's readiness probe): with no entry
+# for either host, every reply floods to both.
+tb_target_exec bridge fdb show br "$TOOL_BRIDGE" |
+  while read -r mac _ dev rest; do
+    case "$rest" in
+      *permanent*|*self*) ;;
+      *) tb_target_exec bridge fdb del "$mac" dev "$dev" master ;;
+    esac
+  done
+# The bridge really floods: a probe on the second host's interface sees
+# the first host's replies, addressed to the first host, and drops them.
+tb_init_bg "$stat" -i "$TB_IFACE2" e0.1 --interval 0.1 --json
+stat_pid=$TB_BG_PID
+stat_log=$TB_BG_LOG
+tb_wait_for 10 grep -q '"sample"' "$stat_log" || tool_fail "aoe-stat did not start"
 start=$(date +%s%N)
 for (( r = 0; r < rounds; r++ )); do
   run_round 2 "$TB_IFACE" "$TB_IFACE2"
 done
 echo "2 hosts on a flooding bridge: $rounds rounds byte-exact in" \
      "$(( ($(date +%s%N) - start) / 1000000 )) ms"
+tb_init_exec "$copy" -q -i "$TB_IFACE" e0.1 "$TB_DIR/flooded"
+sleep 0.3
+_tb_kill "$stat_pid"
+misaddressed=$(tail -1 "$stat_log" | jq .dropped_misaddressed)
+[ "$misaddressed" -gt 0 ] ||
+  tool_fail "the bridge did not flood: the probe saw no misaddressed reply"
+echo "the probe on the second host dropped $misaddressed replies meant for" \
+     "the first"
 echo "test-shared-initiators.sh: ok"
