@@ -48,7 +48,7 @@ find_ports (struct aoe_handle *h, struct aoe_io *io,
   aoe_internal_config_query_init (q, io, h->shelf, h->slot,
                                   h->discover_timeout_ms, false);
   q->add_ports = true;
-  err = aoe_internal_control_run (io, &q->cmd, &q->done, &q->err);
+  err = aoe_internal_control_run (io, &q->cmd);
   if (err == ETIMEDOUT) {
     char pinned[18], note[96] = "";
 
@@ -77,7 +77,7 @@ find_ports (struct aoe_handle *h, struct aoe_io *io,
   aoe_internal_config_query_init (&more, io, h->shelf, h->slot,
                                   PORT_GRACE_MS, true);
   more.add_ports = true;
-  aoe_internal_control_run (io, &more.cmd, &more.done, &more.err);
+  aoe_internal_control_run (io, &more.cmd);
   return 0;
 }
 
@@ -104,7 +104,7 @@ identify (struct aoe_handle *h, struct aoe_io *io, uint32_t timeout_ms,
     pthread_mutex_unlock (&io->engine_lock);
     aoe_internal_identify_init (&q, h->shelf, h->slot, mac, iface,
                                 i + 1 < n ? IDENTIFY_MIN_MS : timeout_ms);
-    err = aoe_internal_control_run (io, &q.cmd, &q.done, &q.err);
+    err = aoe_internal_control_run (io, &q.cmd);
     if (err == 0) {
       *id = q.id;
       *ref = i;

@@ -9,14 +9,16 @@
 /* The broadcast MAC address. */
 static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-/* complete() of a Query Config command. */
+/* complete() of every control query here: record the outcome in the
+ * struct aoe_control_result that cmd->user points to (reply handlers
+ * reach their query through the embedded command instead). */
 static void
-config_query_complete (struct aoe_command *cmd, int err)
+control_done (struct aoe_command *cmd, int err)
 {
-  struct aoe_config_query *q = cmd->user;
+  struct aoe_control_result *r = cmd->user;
 
-  q->done = true;
-  q->err = err;
+  r->done = true;
+  r->err = err;
 }
 
 /* on_reply of a Query Config command: record (and, for connect, register
@@ -26,7 +28,8 @@ static int
 config_query_reply (struct aoe_command *cmd, const uint8_t *frame,
                     size_t len, unsigned iface)
 {
-  struct aoe_config_query *q = cmd->user;
+  struct aoe_config_query *q =
+    aoe_container_of (cmd, struct aoe_config_query, cmd);
   struct aoe_header hdr;
   struct aoe_config_arg cfg;
 
@@ -67,8 +70,8 @@ aoe_internal_config_query_init (struct aoe_config_query *q,
   len = aoe_wire_put_config (q->request, sizeof q->request, &request);
   q->cmd.op = AOE_OP_CONTROL;
   q->cmd.timeout_ms = timeout_ms;
-  q->cmd.complete = config_query_complete;
-  q->cmd.user = q;
+  q->cmd.complete = control_done;
+  q->cmd.user = &q->result;
   q->cmd.aoe_command = AOE_CMD_CONFIG;
   q->cmd.arg = q->request + AOE_HDR_LEN;
   q->cmd.arg_len = len - AOE_HDR_LEN;
@@ -78,16 +81,6 @@ aoe_internal_config_query_init (struct aoe_config_query *q,
   q->cmd.iface = -1;
   q->cmd.on_reply = config_query_reply;
   q->cmd.collect = collect;
-}
-
-/* complete() of an IDENTIFY command. */
-static void
-identify_complete (struct aoe_command *cmd, int err)
-{
-  struct aoe_identify_query *q = cmd->user;
-
-  q->done = true;
-  q->err = err;
 }
 
 /* The common checks of a reply to an ATA control command: 0 and *ata
@@ -113,7 +106,8 @@ static int
 identify_reply (struct aoe_command *cmd, const uint8_t *frame, size_t len,
                 unsigned iface)
 {
-  struct aoe_identify_query *q = cmd->user;
+  struct aoe_identify_query *q =
+    aoe_container_of (cmd, struct aoe_identify_query, cmd);
   struct aoe_ata_arg ata;
   int r = check_ata_reply (frame, len, &ata);
 
@@ -143,23 +137,14 @@ ata_control_init (struct aoe_command *cmd, uint8_t *request, uint16_t shelf,
   cmd->iface = (int) iface;
 }
 
-/* complete() of a one-sector read. */
-static void
-sector_complete (struct aoe_command *cmd, int err)
-{
-  struct aoe_sector_query *q = cmd->user;
-
-  q->done = true;
-  q->err = err;
-}
-
 /* on_reply of a one-sector read: keep the sector; a truncated reply
  * waits for a resend. */
 static int
 sector_reply (struct aoe_command *cmd, const uint8_t *frame, size_t len,
               unsigned iface)
 {
-  struct aoe_sector_query *q = cmd->user;
+  struct aoe_sector_query *q =
+    aoe_container_of (cmd, struct aoe_sector_query, cmd);
   struct aoe_ata_arg ata;
   int r = check_ata_reply (frame, len, &ata);
 
@@ -183,8 +168,8 @@ aoe_internal_sector_query_init (struct aoe_sector_query *q, uint16_t shelf,
   aoe_ata_build_rw (&ata, lba48, false, lba, 1);
   aoe_wire_put_ata (q->request, &ata);
   ata_control_init (&q->cmd, q->request, shelf, slot, mac, iface, timeout_ms);
-  q->cmd.complete = sector_complete;
-  q->cmd.user = q;
+  q->cmd.complete = control_done;
+  q->cmd.user = &q->result;
   q->cmd.on_reply = sector_reply;
 }
 
@@ -199,21 +184,21 @@ aoe_internal_identify_init (struct aoe_identify_query *q, uint16_t shelf,
   aoe_ata_build_identify (&ata);
   aoe_wire_put_ata (q->request, &ata);
   ata_control_init (&q->cmd, q->request, shelf, slot, mac, iface, timeout_ms);
-  q->cmd.complete = identify_complete;
-  q->cmd.user = q;
+  q->cmd.complete = control_done;
+  q->cmd.user = &q->result;
   q->cmd.on_reply = identify_reply;
 }
 
 int
-aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd,
-                          const bool *done, const int *err)
+aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd)
 {
+  const struct aoe_control_result *result = cmd->user;
   int r = aoe_internal_io_submit (io, cmd);
 
   if (r)
     return r;
-  aoe_internal_io_run_until (io, done);
-  return *err;
+  aoe_internal_io_run_until (io, &result->done);
+  return result->err;
 }
 
 void

@@ -130,8 +130,8 @@ identify_all (struct found *f, uint32_t timeout_ms)
     struct aoe_target_info *ti = &f->items[i];
     const struct aoe_identity *id = &queries[i].id;
 
-    aoe_internal_io_run_until (f->io, &queries[i].done);
-    if (queries[i].err != 0)
+    aoe_internal_io_run_until (f->io, &queries[i].result.done);
+    if (queries[i].result.err != 0)
       continue;
     ti->identified = 1;
     ti->size = id->sectors * AOE_SECTOR_SIZE;
@@ -193,8 +193,8 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
     struct aoe_target_info *ti = &f->items[i];
 
     if (!ti->identified || !address_shared (f, i)) {
-      qs[i].done = true;
-      qs[i].err = ENODATA;
+      qs[i].result.done = true;
+      qs[i].result.err = ENODATA;
       continue;
     }
     aoe_internal_sector_query_init (&qs[i], ti->shelf, ti->slot, ti->mac,
@@ -208,7 +208,7 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
     }
   }
   for (i = 0; i < f->len; ++i)
-    aoe_internal_io_run_until (f->io, &qs[i].done);
+    aoe_internal_io_run_until (f->io, &qs[i].result.done);
   for (i = 0; i < f->len; ++i)
     for (k = 0; k < f->len; ++k) {
       const struct aoe_target_info *a = &f->items[i], *b = &f->items[k];
@@ -216,7 +216,7 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
       if (k == i || a->shelf != b->shelf || a->slot != b->slot)
         continue;
       if (answers_differ (a, b)
-          || (qs[i].err == 0 && qs[k].err == 0
+          || (qs[i].result.err == 0 && qs[k].result.err == 0
               && memcmp (qs[i].data, qs[k].data, AOE_SECTOR_SIZE) != 0))
         f->items[i].conflict = 1;
     }
@@ -248,7 +248,7 @@ discover_on (struct found *f, uint32_t timeout_ms)
   aoe_internal_config_query_init (&q, f->io, 0xFFFF, 0xFF, timeout_ms, true);
   q.on_answer = record_answer;
   q.opaque = f;
-  err = aoe_internal_control_run (f->io, &q.cmd, &q.done, &q.err);
+  err = aoe_internal_control_run (f->io, &q.cmd);
   if (err) {
     aoe_internal_set_error (err, "broadcast Query Config failed: %s",
                             strerror (err));

@@ -232,10 +232,6 @@ aoe_list_remove (struct aoe_list *n)
   n->next = n->prev = n;
 }
 
-/* The struct containing a list node. */
-#define aoe_container_of(ptr, type, member) \
-  ((type *) ((char *) (ptr) - offsetof (type, member)))
-
 /* True if debug output of this mask is wanted (cheap: the hot path
  * calls it for every frame). */
 static inline bool

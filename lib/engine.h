@@ -64,6 +64,11 @@ typedef int (*aoe_reply_fn) (struct aoe_command *cmd, const uint8_t *frame,
 /* Called exactly once when a command is retired; err is 0 or an errno. */
 typedef void (*aoe_complete_fn) (struct aoe_command *cmd, int err);
 
+/* The struct of the given type whose member `member` ptr points to (list
+ * nodes, commands embedded in their submitter's struct). */
+#define aoe_container_of(ptr, type, member) \
+  ((type *) ((char *) (ptr) - offsetof (type, member)))
+
 /* An intrusive doubly linked list node. */
 struct aoe_list {
   struct aoe_list *next; /* next node (the head itself when last) */

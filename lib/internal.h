@@ -233,14 +233,19 @@ void aoe_internal_thread_stop (struct aoe_handle *h);
 
 /* ---- control commands shared by connect and discover (control.c) ---- */
 
+/* The outcome of a control command, set by its complete function. */
+struct aoe_control_result {
+  bool done;                     /* the command has retired */
+  int err;                       /* its result: 0 or an errno */
+};
+
 /* A Query Config (read) request and what its replies taught us. */
 struct aoe_config_query {
   struct aoe_command cmd;        /* the control command */
   uint8_t request[AOE_CFG_HDR_LEN]; /* the encoded request frame */
   struct aoe_io *io;             /* the session it runs on */
   bool add_ports;                /* connect: register every answer as a port */
-  bool done;                     /* the command has retired */
-  int err;                       /* its result */
+  struct aoe_control_result result; /* done and err (cmd.user points here) */
   unsigned answers;              /* usable answers seen */
   unsigned ignored_macs;         /* answers from a MAC other than the pinned one */
   struct aoe_config_arg first;   /* first usable answer (config pointer cleared) */
@@ -266,8 +271,7 @@ struct aoe_identify_query {
   struct aoe_command cmd;        /* the control command */
   uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
   struct aoe_identity id;        /* the answer once cmd completed with 0 */
-  bool done;                     /* the command has retired */
-  int err;                       /* its result */
+  struct aoe_control_result result; /* done and err (cmd.user points here) */
 };
 
 /* Prepare IDENTIFY to shelf.slot at mac through local interface iface. */
@@ -281,8 +285,7 @@ struct aoe_sector_query {
   struct aoe_command cmd;        /* the control command */
   uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
   uint8_t data[AOE_SECTOR_SIZE]; /* the sector once cmd completed with 0 */
-  bool done;                     /* the command has retired */
-  int err;                       /* its result */
+  struct aoe_control_result result; /* done and err (cmd.user points here) */
 };
 
 /* Prepare a read of sector lba from shelf.slot at mac through iface. */
@@ -293,10 +296,9 @@ void aoe_internal_sector_query_init (struct aoe_sector_query *q,
                                      uint32_t timeout_ms);
 
 /* Queue a control command prepared by one of the init functions above on
- * io and drive io's loop until it retires (*done).  Returns its result:
- * 0 or an errno. */
-int aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd,
-                              const bool *done, const int *err);
+ * io and drive io's loop until it retires.  Returns its result: 0 or an
+ * errno. */
+int aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd);
 
 /* Copy a config string (not NUL-terminated on the wire) into dst, which
  * holds AOE_MAX_CONFIG_LEN + 1 bytes. */

@@ -44,4 +44,18 @@ default_harness (void)
   return harness_new (&c);
 }
 
+/* A connected default harness with a second, verified port: a twin
+ * target MAC answering for the same shelf.slot (harness_add_twin). */
+static inline struct harness *
+twin_harness (struct fake_target **twin)
+{
+  struct harness_config c;
+  struct harness *h;
+
+  harness_default_config (&c);
+  h = harness_new (&c);
+  *twin = harness_add_twin (h, &c);
+  return h;
+}
+
 #endif /* AOE_ENGINE_TEST_H */

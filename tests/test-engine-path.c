@@ -148,20 +148,6 @@ test_outage_keeps_large_frames (void **state)
   harness_free (h);
 }
 
-/* A harness with a second port: a twin target MAC answering for the same
- * shelf.slot (its own RAM disk: these tests look at frames, not data). */
-static struct harness *
-two_port_harness (struct fake_target **twin)
-{
-  struct harness_config c;
-  struct harness *h;
-
-  harness_default_config (&c);
-  h = harness_new (&c);
-  *twin = harness_add_twin (h, &c);
-  return h;
-}
-
 /* Index of the port (0 or 1) frame i of the log was sent to. */
 static int
 frame_port (const struct harness *h, size_t i, const struct fake_target *twin)
@@ -175,7 +161,7 @@ static void
 test_write_retransmit_same_port (void **state)
 {
   struct fake_target *twin;
-  struct harness *h = two_port_harness (&twin);
+  struct harness *h = twin_harness (&twin);
   struct harness_cmd *w;
   size_t i, from = h->nlog, n = 0;
 
@@ -200,7 +186,7 @@ static void
 test_dead_port_demoted (void **state)
 {
   struct fake_target *twin;
-  struct harness *h = two_port_harness (&twin);
+  struct harness *h = twin_harness (&twin);
   struct harness_cmd *w, *r;
   size_t i, from;
   unsigned late_to_dead = 0;

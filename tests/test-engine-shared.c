@@ -124,20 +124,6 @@ test_misaddressed_reply_dropped (void **state)
   harness_free (h);
 }
 
-/* A harness with a second port: a twin target MAC on the same interface
- * whose disk holds the same data, verified. */
-static struct harness *
-twin_harness (struct fake_target **twin)
-{
-  struct harness_config c;
-  struct harness *h;
-
-  harness_default_config (&c);
-  h = harness_new (&c);
-  *twin = harness_add_twin (h, &c);
-  return h;
-}
-
 /* A reply from a verified port the frame was not sent to is dropped:
  * only the port a frame went to may answer it. */
 static void
