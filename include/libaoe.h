@@ -108,7 +108,8 @@ struct aoe_info {
   unsigned sectors_per_frame; /* sectors carried by one data frame */
   unsigned nmacs;            /* target MACs (ports) carrying data: verified
                                 to serve the same disk */
-  uint8_t macs[8][6];        /* their addresses, first nmacs valid */
+  uint8_t macs[8][6];        /* their addresses, first nmacs valid; macs[0]
+                                is the port IDENTIFY came from */
   char config[1025];         /* the config string, NUL-terminated */
 };
 
@@ -131,7 +132,7 @@ struct aoe_stats {
   unsigned window;            /* current window (frames in flight allowed), all ports */
   unsigned window_max;        /* window ceiling: min(buffer count, cap), all ports */
   unsigned in_flight;         /* frames in flight now */
-  uint64_t srtt_us;           /* smoothed round-trip time, first port */
+  uint64_t srtt_us;           /* smoothed round-trip time, first port (macs[0]) */
   uint64_t rttvar_us;         /* round-trip time variation, first port */
   uint64_t rto_us;            /* current retransmit timeout, first port */
   uint64_t capture_drops;     /* frames our capture buffers dropped (ps_drop) */

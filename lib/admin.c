@@ -2,8 +2,8 @@
  * reserve/release, and this initiator's MACs.
  *
  * Each call encodes one request (admin-proto.c), sends it as a control
- * command to the target's first port and blocks until the answer (or
- * the time limit).  Waiting follows the handle's mode: on the caller's
+ * command to the target's first port (aoe_info.macs[0], the port IDENTIFY
+ * came from) and blocks until the answer (or the time limit).  Waiting follows the handle's mode: on the caller's
  * libev loop (aoe_set_loop), on the private I/O thread when it runs, and
  * otherwise on a temporary loop driven here with the handle locked, as
  * aoe_connect does, so that administration before the first I/O starts
@@ -91,9 +91,12 @@ query_init (struct aoe_handle *h, struct admin_query *q, uint8_t aoe_cmd,
   unsigned iface, buffer_count;
   size_t room;
 
+  /* The verified port IDENTIFY came from: port 0 is merely the first MAC
+   * that answered Query Config, possibly a stranger never verified. */
   pthread_mutex_lock (&h->io->engine_lock);
-  aoe_engine_port_info (h->io->engine, 0, q->port_mac, &iface,
-                        &buffer_count);
+  aoe_engine_port_info (h->io->engine,
+                        (unsigned) aoe_engine_ref_port (h->io->engine),
+                        q->port_mac, &iface, &buffer_count);
   pthread_mutex_unlock (&h->io->engine_lock);
   room = AOE_ETH_LEN + (size_t) h->io->ifaces[iface].transport->mtu;
   if (len > room) {

@@ -189,12 +189,16 @@ fill_info (struct aoe_handle *h, struct aoe_io *io,
 void
 aoe_internal_list_ports (struct aoe_io *io, struct aoe_info *info)
 {
+  int ref = aoe_engine_ref_port (io->engine);
   unsigned i;
 
   info->nmacs = 0;
+  if (ref >= 0)   /* first: administration requests go to it */
+    aoe_engine_port_info (io->engine, (unsigned) ref,
+                          info->macs[info->nmacs++], NULL, NULL);
   for (i = 0; i < aoe_engine_nports (io->engine)
               && info->nmacs < AOE_MAX_PORTS; ++i)
-    if (aoe_engine_port_verified (io->engine, i))
+    if ((int) i != ref && aoe_engine_port_verified (io->engine, i))
       aoe_engine_port_info (io->engine, i, info->macs[info->nmacs++], NULL,
                             NULL);
 }

@@ -207,6 +207,12 @@ aoe_engine_set_identity (struct aoe_engine *e, const struct aoe_identity *id,
   aoe_engine_note_deadline (e, 0);
 }
 
+int
+aoe_engine_ref_port (const struct aoe_engine *e)
+{
+  return e->ref_port;
+}
+
 unsigned
 aoe_engine_ports_unsettled (const struct aoe_engine *e)
 {

@@ -189,6 +189,10 @@ void aoe_engine_set_identity (struct aoe_engine *e,
                               const struct aoe_identity *id,
                               unsigned ref_port);
 
+/* The port the identity came from (verified, the one administration
+ * requests go to), or -1 before aoe_engine_set_identity. */
+int aoe_engine_ref_port (const struct aoe_engine *e);
+
 /* Ports whose first check has not ended yet (connect waits for 0). */
 unsigned aoe_engine_ports_unsettled (const struct aoe_engine *e);
 

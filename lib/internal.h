@@ -209,7 +209,8 @@ uint64_t aoe_internal_io_drops (struct aoe_io *io);
 int aoe_internal_initiator_id_claim (struct aoe_handle *h, int *fd);
 
 /* Set info->macs and nmacs to the session's verified ports (the ones
- * carrying data; engine_lock held) (connect.c). */
+ * carrying data), the port IDENTIFY came from first (engine_lock held)
+ * (connect.c). */
 void aoe_internal_list_ports (struct aoe_io *io, struct aoe_info *info);
 
 /* Microseconds on CLOCK_MONOTONIC: the engine's clock. */

@@ -10,6 +10,8 @@
 #      check's few, and nbdkit logs one error naming both MACs;
 #   2. a silent impostor (announces, never answers) present at connect and
 #      during a copy: the copy is exact, the impostor gets no data frame;
+#      one that answers Query Config but no ATA command does not receive
+#      the administration requests (they go to the verified port);
 #   3. a second vblade serving the same image (real multipath): verified,
 #      used, aoe-discover shows no conflict;
 #   4. a second vblade serving another image of the same size as e0.1:
@@ -110,6 +112,21 @@ echo "silent impostor: $(cat "$impostor_log")"
 [ "$(impostor_count writes)" -eq 0 ] || tool_fail "the silent impostor got writes"
 [ "$(impostor_count reads)" -eq 0 ] || tool_fail "the silent impostor got reads"
 echo "2. silent impostor: connect and copy byte-exact, no data frame to it"
+
+# ---- 2b. administration goes to the verified port ----
+# An impostor that answers Query Config like vblade (empty config string;
+# often before vblade does, so it may be the first port found) but no
+# other command: each fresh aoe-admin connect must send its request to
+# vblade, the port IDENTIFY came from, and get vblade's answer.
+admin=$(tool_bin aoe-admin)
+start_impostor --silent --refuse-set
+for (( i = 0; i < 8; i++ )); do
+  tb_init_exec "$admin" -i "$TB_IFACE" e0.1 mask read > /dev/null ||
+    tool_fail "mask read $i did not reach vblade"
+done
+_tb_kill "$impostor_pid"
+echo "2b. mask read through 8 fresh connects beside an impostor that" \
+     "answers Query Config: all answered by vblade"
 
 # ---- 3. a second port of the same disk: multipath still works ----
 discover=$(tool_bin aoe-discover)
