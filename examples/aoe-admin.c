@@ -1,4 +1,7 @@
-/* aoe-admin: read and change an AoE target's config string, MAC mask
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-admin: read and change an AoE target's config string, MAC mask
  * list and reservation.
  *
  *   aoe-admin -i IFACE [-i IFACE...] eSHELF.SLOT COMMAND [ARGS]

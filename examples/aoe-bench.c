@@ -1,4 +1,7 @@
-/* aoe-bench: measure libaoe's throughput and latency against an AoE target.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-bench: measure libaoe's throughput and latency against an AoE target.
  *
  *   aoe-bench [OPTIONS] IFACE SHELF SLOT
  *

@@ -1,4 +1,7 @@
-/* aoe-copy: copy an AoE target, or a range of it, to or from a file.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-copy: copy an AoE target, or a range of it, to or from a file.
  *
  *   aoe-copy -i IFACE [-i IFACE...] [OPTIONS] SRC DST
  *

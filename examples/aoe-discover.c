@@ -1,4 +1,7 @@
-/* aoe-discover: list the AoE targets reachable through some interfaces.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-discover: list the AoE targets reachable through some interfaces.
  *
  *   aoe-discover -i IFACE [-i IFACE...] [--timeout MS] [--json]
  *

@@ -1,4 +1,7 @@
-/* aoe-libev: copy a whole AoE disk to a file with asynchronous reads on
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-libev: copy a whole AoE disk to a file with asynchronous reads on
  * the program's own libev loop (no thread inside libaoe).
  *
  *   aoe-libev IFACE SHELF SLOT OUTPUT

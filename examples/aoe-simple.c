@@ -1,4 +1,7 @@
-/* aoe-simple: connect to an AoE target and read its first sector, with
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-simple: connect to an AoE target and read its first sector, with
  * the blocking calls of libaoe.
  *
  *   aoe-simple IFACE SHELF SLOT

@@ -1,4 +1,7 @@
-/* aoe-stat: live figures of an AoE target seen from this initiator.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-stat: live figures of an AoE target seen from this initiator.
  *
  *   aoe-stat -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S] [--count N]
  *            [--json]

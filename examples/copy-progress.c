@@ -1,4 +1,7 @@
-/* aoe-copy's progress bar; see copy-progress.h.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-copy's progress bar; see copy-progress.h.
  */
 #include <stdio.h>
 

@@ -1,4 +1,7 @@
-/* aoe-copy's progress bar and rate arithmetic.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-copy's progress bar and rate arithmetic.
  *
  * The bar is drawn on stderr with a carriage return, at most every
  * PROGRESS_PERIOD_S seconds, and ended with a newline by progress_end.

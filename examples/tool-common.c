@@ -1,4 +1,7 @@
-/* Helpers shared by the libaoe command-line tools; see tool-common.h.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Helpers shared by the libaoe command-line tools; see tool-common.h.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -1,4 +1,7 @@
-/* Helpers shared by the libaoe command-line tools (aoe-discover, aoe-stat,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Helpers shared by the libaoe command-line tools (aoe-discover, aoe-stat,
  * aoe-copy, aoe-admin): exit statuses, one-line error messages, option
  * and argument parsing (interfaces, target names eSHELF.SLOT, MACs,
  * sizes, numbers), connecting, and text/JSON output of strings.

@@ -1,4 +1,7 @@
-/* libaoe: a userspace ATA-over-Ethernet (AoE) initiator library.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * libaoe: a userspace ATA-over-Ethernet (AoE) initiator library.
  *
  * libaoe speaks AoE (ATA commands in raw Ethernet frames, EtherType
  * 0x88A2) through libpcap.  One handle talks to one target (shelf.slot),

@@ -1,4 +1,7 @@
-/* Administration requests: encoding Query Config sub-commands, MAC Mask
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Administration requests: encoding Query Config sub-commands, MAC Mask
  * List and Reserve/Release requests, and decoding their replies.  Pure
  * functions; see admin-proto.h.
  */

@@ -1,4 +1,7 @@
-/* Administration requests: Query Config sub-commands (read, test, test
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Administration requests: Query Config sub-commands (read, test, test
  * prefix, set, force set), the MAC Mask List and Reserve/Release.
  *
  * Pure functions over the codecs (lib/wire.h): they encode a request and

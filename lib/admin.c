@@ -1,4 +1,7 @@
-/* Administration of a connected target: config string, MAC mask list,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Administration of a connected target: config string, MAC mask list,
  * reserve/release, and this initiator's MACs.
  *
  * Each call encodes one request (admin-proto.c), sends it as a control

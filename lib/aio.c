@@ -1,4 +1,7 @@
-/* Asynchronous I/O: argument checks, the request pool, cookies.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Asynchronous I/O: argument checks, the request pool, cookies.
  *
  * Every aio call takes a struct aoe_request from the handle's free list
  * (allocating only while the pool warms up), queues its command for the

@@ -1,4 +1,7 @@
-/* ATA layer: command choice, IDENTIFY parsing, status and error mapping.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * ATA layer: command choice, IDENTIFY parsing, status and error mapping.
  *
  * See ata.h.  IDENTIFY words are little-endian and read byte by byte.
  */

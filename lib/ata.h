@@ -1,4 +1,7 @@
-/* ATA layer: command choice, IDENTIFY parsing, status and error mapping.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * ATA layer: command choice, IDENTIFY parsing, status and error mapping.
  *
  * Pure functions, no I/O.  IDENTIFY words are little-endian 16-bit values
  * read byte by byte; strings are ASCII with the two bytes of each word

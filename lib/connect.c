@@ -1,4 +1,7 @@
-/* aoe_connect: open the interfaces, find the target's ports with a
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe_connect: open the interfaces, find the target's ports with a
  * broadcast Query Config, read its IDENTIFY, check that every other port
  * serves the same disk (lib/engine-verify.c), fill struct aoe_info.
  *

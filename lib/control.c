@@ -1,4 +1,7 @@
-/* Control commands used by connect and discover: Query Config (read) and
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Control commands used by connect and discover: Query Config (read) and
  * IDENTIFY DEVICE, built as AOE_OP_CONTROL commands of the engine.
  */
 #include <errno.h>

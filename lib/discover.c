@@ -1,4 +1,7 @@
-/* aoe_discover: broadcast Query Config to every shelf and slot on the
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe_discover: broadcast Query Config to every shelf and slot on the
  * handle's interfaces, collect the answers until the time limit, IDENTIFY
  * each target found, and return them sorted.
  *

@@ -1,4 +1,7 @@
-/* Building the next frame to send: retransmissions first, then new
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Building the next frame to send: retransmissions first, then new
  * frames of queued commands in submission order (skipping commands that
  * wait for older writes), within each port's window.
  */

@@ -1,4 +1,7 @@
-/* Private structures of the sans-I/O engine, shared by engine.c (commands
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Private structures of the sans-I/O engine, shared by engine.c (commands
  * and queues), engine-frame.c (building frames), engine-receive.c
  * (matching replies) and engine-window.c (RTT, RTO and window per port).
  */

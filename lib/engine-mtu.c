@@ -1,4 +1,7 @@
-/* Path MTU trouble: when frames larger than AOE_SMALL_SECTORS sectors
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Path MTU trouble: when frames larger than AOE_SMALL_SECTORS sectors
  * start to vanish while small ones get through (someone lowered an MTU on
  * the path), or the target refuses them with AoE error 2 (vblade
  * recomputes its sector limit from its MTU), fall back to small frames and

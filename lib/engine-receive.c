@@ -1,4 +1,7 @@
-/* Matching received frames to slots and completing commands.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Matching received frames to slots and completing commands.
  *
  * A reply is accepted only if it is a response addressed to our MAC on
  * the interface it arrived on, its tag carries this engine's initiator id

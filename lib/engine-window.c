@@ -1,4 +1,7 @@
-/* Per-port congestion control: RTT estimation, retransmit timeout and the
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Per-port congestion control: RTT estimation, retransmit timeout and the
  * window of frames in flight.
  *
  * RTT/RTO follow RFC 6298: SRTT and RTTVAR with gains 1/8 and 1/4,

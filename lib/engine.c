@@ -1,4 +1,7 @@
-/* The sans-I/O engine: lifecycle, ports, command submission, ordering,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The sans-I/O engine: lifecycle, ports, command submission, ordering,
  * retirement, timers and statistics.  Frame building is in
  * engine-frame.c, reply matching in engine-receive.c, congestion control
  * in engine-window.c.

@@ -1,4 +1,7 @@
-/* The sans-I/O AoE protocol engine.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The sans-I/O AoE protocol engine.
  *
  * Commands and received frames go in; frames to send, completions and the
  * next deadline come out.  Time (microseconds on any monotonic clock) is

@@ -1,4 +1,7 @@
-/* Thread-local errors: the message and errno of the last failed call in
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Thread-local errors: the message and errno of the last failed call in
  * each thread (modelled on libnbd's lib/errors.c).
  */
 #include <errno.h>

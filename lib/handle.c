@@ -1,4 +1,7 @@
-/* The handle: create, close, settings, information, statistics, debug.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The handle: create, close, settings, information, statistics, debug.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,4 +1,7 @@
-/* libaoe private declarations shared by the shell files (handle, errors,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * libaoe private declarations shared by the shell files (handle, errors,
  * loop, thread, aio, sync, connect, discover).  Not installed.
  */
 #ifndef AOE_INTERNAL_H

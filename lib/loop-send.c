@@ -1,4 +1,7 @@
-/* The send side of the loop: frames from the engine to the interfaces.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The send side of the loop: frames from the engine to the interfaces.
  *
  * Frames the engine has ready are built into a batch of up to
  * AOE_TX_BATCH slots and handed to the transports in runs (one sendmmsg

@@ -1,4 +1,7 @@
-/* The loop: drive a sans-I/O engine from libev watchers.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The loop: drive a sans-I/O engine from libev watchers.
  *
  * One ev_io per interface (readable: receive a batch; writable: retry a
  * frame the kernel refused), one ev_timer at the engine's next deadline,

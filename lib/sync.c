@@ -1,4 +1,7 @@
-/* Blocking I/O on top of the aio calls.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Blocking I/O on top of the aio calls.
  *
  * Each call keeps a waiter on its own stack: with the private I/O thread
  * it sleeps on a condition variable until the completion callback (on

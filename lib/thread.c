@@ -1,4 +1,7 @@
-/* The private I/O thread: owns the engine when the caller gave no libev
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The private I/O thread: owns the engine when the caller gave no libev
  * loop.  Started lazily by the first I/O call (never by aoe_connect), so
  * a program may fork between connect and I/O; a child that inherited a
  * running thread's state (the thread itself does not survive fork) starts

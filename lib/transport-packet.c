@@ -1,4 +1,7 @@
-/* The raw AF_PACKET transport: one packet socket per interface.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The raw AF_PACKET transport: one packet socket per interface.
  *
  * libpcap's TPACKET_V2 ring makes the *sender* of each reply pay for the
  * copy into the ring (on a veth pair tpacket_rcv runs in the target's

@@ -1,4 +1,7 @@
-/* The libpcap transport: one pcap_t per interface.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The libpcap transport: one pcap_t per interface.
  *
  * create -> snaplen MTU+18 -> immediate mode (TPACKET_V3 would hold each
  * reply until a block fills or times out) -> a capture buffer big enough

@@ -1,4 +1,7 @@
-/* What every transport shares: choosing a kind of transport by name,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * What every transport shares: choosing a kind of transport by name,
  * opening it, and reading an interface's MAC address and MTU.
  */
 #include <errno.h>

@@ -1,4 +1,7 @@
-/* The transport: how frames reach and leave one local interface.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The transport: how frames reach and leave one local interface.
  *
  * A small table of operations so that another transport (a raw
  * AF_PACKET socket with sendmmsg, an in-memory pipe in tests) can replace

@@ -1,4 +1,7 @@
-/* AoE wire codecs: encode and decode AoE frames byte by byte.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * AoE wire codecs: encode and decode AoE frames byte by byte.
  *
  * See wire.h.  Every multi-byte field is assembled from single bytes, so
  * the codecs work on any alignment and any host byte order.  Decoders

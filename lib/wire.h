@@ -1,4 +1,7 @@
-/* AoE wire codecs: encode and decode AoE frames byte by byte.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * AoE wire codecs: encode and decode AoE frames byte by byte.
  *
  * Pure functions, no I/O.  Never casts a struct onto a frame (ARMv5 cores
  * fault or rotate on unaligned loads): every multi-byte field is read and

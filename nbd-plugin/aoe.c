@@ -1,4 +1,7 @@
-/* nbdkit aoe plugin: serve an ATA-over-Ethernet disk as an NBD export.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * nbdkit aoe plugin: serve an ATA-over-Ethernet disk as an NBD export.
  *
  *   nbdkit aoe iface=eth0 shelf=0 slot=1
  *

@@ -1,4 +1,7 @@
-/* nbdkit aoe plugin: parsing and checking the configuration keys.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * nbdkit aoe plugin: parsing and checking the configuration keys.
  *
  * Every bad value is reported with one nbdkit_error line naming the key,
  * and makes nbdkit exit before it serves anything.

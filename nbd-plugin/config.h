@@ -1,4 +1,7 @@
-/* nbdkit aoe plugin: configuration keys.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * nbdkit aoe plugin: configuration keys.
  *
  * config.c parses `key=value` arguments into one struct aoeplug_config;
  * aoe.c applies it to the libaoe handle in .get_ready.

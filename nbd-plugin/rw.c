@@ -1,4 +1,7 @@
-/* nbdkit aoe plugin: reads, writes and flushes on the shared handle.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * nbdkit aoe plugin: reads, writes and flushes on the shared handle.
  *
  * A request is cut at sector boundaries into an unaligned head (part of
  * one sector), an aligned body (whole sectors, sent straight from or into

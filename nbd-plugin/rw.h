@@ -1,4 +1,7 @@
-/* nbdkit aoe plugin: data path.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * nbdkit aoe plugin: data path.
  *
  * nbdkit clients may send any byte offset and length up to 64 MiB; libaoe
  * takes whole 512-byte sectors and at most 32 MiB per call.  These

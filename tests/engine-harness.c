@@ -1,4 +1,7 @@
-/* A test harness driving the sans-I/O engine against fake AoE targets
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * A test harness driving the sans-I/O engine against fake AoE targets
  * with a simulated clock.  See engine-harness.h.
  */
 #include <assert.h>

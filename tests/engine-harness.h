@@ -1,4 +1,7 @@
-/* A test harness driving the sans-I/O engine (lib/engine.h) against fake
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * A test harness driving the sans-I/O engine (lib/engine.h) against fake
  * AoE targets (tests/fake-target.h) with a simulated clock.
  *
  * It plays the shell's part: drains aoe_engine_next_frame into the

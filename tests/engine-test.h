@@ -1,4 +1,7 @@
-/* Shared includes and assertions of the engine unit tests
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Shared includes and assertions of the engine unit tests
  * (tests/test-engine-*.c): cmocka plus checks on harness commands.
  */
 #ifndef AOE_ENGINE_TEST_H

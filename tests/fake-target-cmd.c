@@ -1,4 +1,7 @@
-/* The fake AoE target's command handlers: Issue ATA Command, Query Config,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The fake AoE target's command handlers: Issue ATA Command, Query Config,
  * MAC Mask List and Reserve/Release, with vblade 25's semantics (short
  * unpadded replies, 60-byte junk-tailed write and error replies, silence
  * on config test mismatches) but a correct MAC mask list.

@@ -1,4 +1,7 @@
-/* Private parts of the fake AoE target, shared by fake-target.c (life
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Private parts of the fake AoE target, shared by fake-target.c (life
  * cycle, service model, reply queue, faults) and fake-target-cmd.c (the
  * AoE and ATA command handlers).
  */

@@ -1,4 +1,7 @@
-/* A scripted in-memory AoE target: life cycle, RAM disk, service model,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * A scripted in-memory AoE target: life cycle, RAM disk, service model,
  * reply queue and fault injection.  The command handlers are in
  * fake-target-cmd.c.  See fake-target.h.
  */

@@ -1,4 +1,7 @@
-/* A scripted in-memory AoE target for the engine unit tests.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * A scripted in-memory AoE target for the engine unit tests.
  *
  * Built on the codecs (lib/wire.h, lib/ata.h).  It owns a RAM disk and
  * answers the AoE commands as vblade 25 does (including its short,

@@ -1,4 +1,7 @@
-/* fault-aio: asynchronous I/O while the network misbehaves, checked for
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * fault-aio: asynchronous I/O while the network misbehaves, checked for
  * exactly-once completion and against a shadow copy of the disk.
  *
  *   fault-aio IFACES SHELF SLOT IMAGE SECONDS [LANES]

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/fault-functions.sh: helpers of the fault-injection tests
 # (tests/test-fault-*.sh), on top of tests/plugin-functions.sh and
 # tests/lib-functions.sh (lib_fail, lib_prog).

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/fault-spoof.py: a hostile host for the fault tests
 # (tests/test-fault-spoof.sh).
 #

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/functions.sh: the integration test bed of libaoe.
 #
 # Source it from a shell test:

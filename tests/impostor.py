@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/impostor.py: a host claiming another target's shelf.slot, for
 # tests/test-shared-impostor.sh.
 #

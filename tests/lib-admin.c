@@ -1,4 +1,7 @@
-/* lib-admin: the administration calls of libaoe (aoe_config_*,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-admin: the administration calls of libaoe (aoe_config_*,
  * aoe_mask_*, aoe_reserve_*, aoe_get_interface_mac) as a program uses
  * them.
  *

@@ -1,4 +1,7 @@
-/* lib-api-errors: argument and state errors of the public API, and the
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-api-errors: argument and state errors of the public API, and the
  * thread-local error slots.  Needs no network and no root.
  *
  *   lib-api-errors            every check below

@@ -1,4 +1,7 @@
-/* Helpers shared by the library integration test programs. */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Helpers shared by the library integration test programs. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,7 @@
-/* Helpers shared by the library integration test programs (lib-*.c):
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Helpers shared by the library integration test programs (lib-*.c):
  * fatal errors, argument parsing, connecting, random data, files, time.
  */
 #ifndef AOE_TEST_LIB_COMMON_H

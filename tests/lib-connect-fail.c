@@ -1,4 +1,7 @@
-/* lib-connect-fail: aoe_connect to a target that will not answer must
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-connect-fail: aoe_connect to a target that will not answer must
  * fail with ETIMEDOUT within its time limit and say why.
  *
  *   lib-connect-fail IFACE SHELF SLOT TIMEOUT_MS

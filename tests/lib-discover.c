@@ -1,4 +1,7 @@
-/* lib-discover: aoe_discover on one interface must find exactly one
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-discover: aoe_discover on one interface must find exactly one
  * target, identified, with the expected address, MAC and size.
  *
  *   lib-discover IFACE TIMEOUT_MS SHELF SLOT MAC SIZE

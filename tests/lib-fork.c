@@ -1,4 +1,7 @@
-/* lib-fork: nbdkit's pattern: aoe_connect, then fork, then the child
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-fork: nbdkit's pattern: aoe_connect, then fork, then the child
  * does all the I/O (libaoe starts its I/O thread lazily, in the child).
  *
  *   lib-fork IFACE SHELF SLOT IMAGE

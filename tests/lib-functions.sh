@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/lib-functions.sh: helpers shared by the library integration tests
 # (tests/test-lib-*.sh), on top of the test bed in tests/functions.sh.
 #

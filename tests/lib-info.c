@@ -1,4 +1,7 @@
-/* lib-info: connect and print what libaoe learnt, one key=value a line,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-info: connect and print what libaoe learnt, one key=value a line,
  * for the calling script to check.
  *
  *   lib-info IFACE SHELF SLOT

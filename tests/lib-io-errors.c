@@ -1,4 +1,7 @@
-/* lib-io-errors: the error paths of I/O against a live, then a dead
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-io-errors: the error paths of I/O against a live, then a dead
  * target.
  *
  *   lib-io-errors IFACE SHELF SLOT FIFO

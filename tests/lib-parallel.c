@@ -1,4 +1,7 @@
-/* lib-parallel: many threads doing blocking random I/O at once on one
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-parallel: many threads doing blocking random I/O at once on one
  * handle, checked against a shadow copy of the disk.
  *
  *   lib-parallel IFACE SHELF SLOT IMAGE THREADS SECONDS [reads]

@@ -1,4 +1,7 @@
-/* lib-rw: whole-disk I/O through the blocking calls of libaoe.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-rw: whole-disk I/O through the blocking calls of libaoe.
  *
  *   lib-rw [--loop] IFACE SHELF SLOT write FILE
  *       write pseudo-random data over the whole disk (chunks of many

@@ -1,4 +1,7 @@
-/* lib-transport: choosing the transport (aoe_set_transport,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * lib-transport: choosing the transport (aoe_set_transport,
  * LIBAOE_TRANSPORT).
  *
  *   lib-transport

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/plugin-functions.sh: helpers shared by the nbdkit aoe plugin tests
 # (tests/test-plugin-*.sh), on top of the test bed in tests/functions.sh.
 #

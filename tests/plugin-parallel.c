@@ -1,4 +1,7 @@
-/* Parallel data-integrity stress for the nbdkit aoe plugin, in the style of
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Parallel data-integrity stress for the nbdkit aoe plugin, in the style of
  * libnbd's tests/aio-parallel.c.
  *
  *   plugin-parallel SOCKET IMAGE SECONDS [CONNECTIONS]

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/tb-aoe.py: raw AoE probes for the test bed (tests/functions.sh).
 #
 #   tb-aoe.py config [--ready-file F] [--passive | --set TEXT]

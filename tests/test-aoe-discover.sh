@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-aoe-discover.sh: examples/aoe-discover against vblade.
 #
 # Three vblades: e0.1 (64 MiB, config string with a quote and a non-ASCII

@@ -1,4 +1,7 @@
-/* Unit tests for the ATA layer (lib/ata.c): IDENTIFY parsing (a real
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Unit tests for the ATA layer (lib/ata.c): IDENTIFY parsing (a real
  * vblade 25 block and built ones), command building, and the status and
  * AoE error mappings.
  */

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-bench-smoke.sh: the benchmark suite still works end to end.
 #
 # 1. `scripts/bench --quick` completes, writes a report whose tables have a

@@ -1,4 +1,7 @@
-/* Engine unit tests: the administration requests of lib/admin-proto.c
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: the administration requests of lib/admin-proto.c
  * (config string, MAC mask list, reserve/release) encoded by the library's
  * own encoders, sent through the engine as control commands to the fake
  * target, and answered through the library's own reply decoder, the one

@@ -1,4 +1,7 @@
-/* Engine unit tests: control commands and target discovery.  The connect
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: control commands and target discovery.  The connect
  * sequence's frames, picking the bound target among several, collect
  * mode, unsolicited Query Config replies (vblade's version-0 start-up
  * announcement, also the real captured one), MAC pinning, and the admin

@@ -1,4 +1,7 @@
-/* Engine unit tests: errors and hostile frames.  AoE error replies fail
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: errors and hostile frames.  AoE error replies fail
  * at once with the mapped errno and are never retransmitted; ATA errors
  * map to EIO / ENOSPC / EPERM; spoofed, stale, mis-addressed and short
  * replies are ignored and counted while the data stays exact; fail_all

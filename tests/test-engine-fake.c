@@ -1,4 +1,7 @@
-/* Unit tests of the engine tests' fake target itself: it must answer
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Unit tests of the engine tests' fake target itself: it must answer
  * like the real vblade 25, byte for byte where vblade is deterministic
  * (compared with the frames captured in fixtures/vblade-frames.h from
  * the same requests capture-vblade.py sends), and its receive buffer

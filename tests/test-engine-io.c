@@ -1,4 +1,7 @@
-/* Engine unit tests: the data path on a healthy target.  Connect,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: the data path on a healthy target.  Connect,
  * read/write round trips over several frames, splitting big commands into
  * frames of the negotiated size, LBA28 vs LBA48 command choice, flush
  * command choice, and checks done at submit time.

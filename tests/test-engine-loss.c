@@ -1,4 +1,7 @@
-/* Engine unit tests: loss and recovery.  Lost requests and replies,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: loss and recovery.  Lost requests and replies,
  * duplicate and late replies (never a double completion), exponential
  * backoff of retransmissions, deadline expiry and recovery, and a seeded
  * random-loss stress with a shadow copy of the disk.

@@ -1,4 +1,7 @@
-/* Engine unit tests: ordering.  Reordered replies, overlapping writes
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: ordering.  Reordered replies, overlapping writes
  * landing in submission order despite loss and retransmission, flush
  * completing only after every earlier write, and non-overlapping writes
  * not serialised needlessly.

@@ -1,4 +1,7 @@
-/* Engine unit tests: path trouble.  A path MTU that shrinks under a copy
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: path trouble.  A path MTU that shrinks under a copy
  * (large frames vanish, or the target refuses them with AoE error 2) makes
  * the engine fall back to 2-sector frames and carry on; a target restart
  * does not; retransmitted writes stay on their port unless it is demoted

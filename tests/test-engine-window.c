@@ -1,4 +1,7 @@
-/* Engine unit tests: the window of frames in flight.  It never exceeds
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Engine unit tests: the window of frames in flight.  It never exceeds
  * the target's buffer count (nor the user's cap), it is actually used
  * (pipelining), buffer counts of 0 and 1 still make progress, and a
  * target that buffers less than it advertises is survived.

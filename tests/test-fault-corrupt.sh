@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-corrupt.sh: damaged replies.
 #
 # nftables on the wire in front of vblade rewrites bytes of 3% of the

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-dead.sh: the target goes away for good, then comes back.
 #
 # nbdkit aoe with timeout=5 serves e0.1; vblade is stopped.  A read and a

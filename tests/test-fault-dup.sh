@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-dup.sh: duplicated frames.
 #
 # nftables on the wire in front of vblade duplicates 10% of the requests

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-loss.sh: 5% of the frames lost in each direction.
 #
 # 256 MiB of random data are written through nbdkit aoe and read back on a

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-mtu.sh: the path MTU shrinks under a copy.
 #
 # At MTU 9000 the engine sends 17-sector frames.  While nbdcopy writes 256

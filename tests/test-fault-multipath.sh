@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-multipath.sh: one path of two fails under a copy, and
 # random rewrites over two paths.
 #

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-restart.sh: the target restarts in the middle of a copy.
 #
 # nbdcopy writes 256 MiB of random data through nbdkit aoe (one

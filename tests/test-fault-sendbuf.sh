@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-sendbuf.sh: the kernel refuses frames (send buffer full).
 #
 # A token bucket (tc tbf, 200 Mbit/s) on the initiator's side of the link

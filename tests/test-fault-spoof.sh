@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-spoof.sh: a hostile host answers in the target's place.
 #
 # A third namespace joins the wire in front of vblade: nftables mirrors

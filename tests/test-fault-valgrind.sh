@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-fault-valgrind.sh: the library under valgrind memcheck.
 #
 # Against vblade in the test bed, the library test programs run under

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-admin.sh: the administration calls of libaoe as a
 # program uses them (tests/lib-admin.c): argument errors, no thread before
 # the first I/O (a forked child uses the handle), calls from several

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-connect-fail.sh: aoe_connect fails with ETIMEDOUT within
 # its time limit, and a message naming the target, the interface and the
 # limit, when the target masks us out (vblade -m with another MAC) and

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-discover.sh: aoe_discover on the initiator's interface
 # finds exactly e0.1 at vblade's MAC, identified, with the image's size.
 set -euo pipefail

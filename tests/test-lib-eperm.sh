@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-eperm.sh: without CAP_NET_RAW, aoe_connect fails with
 # EPERM and a message naming the capability.
 set -euo pipefail

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-fork.sh: aoe_connect, fork, I/O in the child (nbdkit
 # connects in get_ready and forks afterwards).
 set -euo pipefail

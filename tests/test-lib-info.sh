@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-info.sh [MTU]: aoe_connect finds e0.1 and reports what
 # vblade 25 says about itself: capacity equal to the image size, IDENTIFY
 # strings, buffer count, firmware version, sectors per frame for the MTU

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-io-errors.sh: I/O error paths.  With the target up: wrong
 # state and bad arguments, aio submitted from callbacks, aoe_close with
 # commands in flight.  Then vblade is stopped: a read fails with EIO after

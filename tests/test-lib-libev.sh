@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-libev.sh: the libev example (aio on the program's own
 # loop, new reads submitted from completion callbacks) copies the whole
 # disk exactly.

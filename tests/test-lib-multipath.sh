@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-multipath.sh: one target reachable on two paths (two
 # vblades serving the same image as e0.1, one per veth pair): connect
 # finds both MACs; a whole-disk write and read over both paths match the

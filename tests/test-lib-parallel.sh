@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-parallel.sh [MTU [THREADS [SECONDS]]]: many threads doing
 # blocking random reads and writes at once on one handle, every read
 # checked against a shadow copy, the final disk and image compared with it.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-readonly.sh: a read-only target (vblade -r): the whole
 # disk reads back equal to the image, writes fail with EPERM and a clear
 # message, and the image is untouched.

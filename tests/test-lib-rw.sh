@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-rw.sh [MTU]: whole-disk writes and reads through the
 # blocking calls, on the private I/O thread and on a caller's libev loop.
 # Every byte written is compared with the image file (cmp), every byte

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-lib-transport.sh [MTU [TRANSPORT]]: one transport (packet,
 # the raw AF_PACKET socket and the default; or pcap, libpcap), chosen with
 # LIBAOE_TRANSPORT and aoe_set_transport, against vblade: the

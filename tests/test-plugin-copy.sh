@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-copy.sh: bulk copies through nbdkit aoe.
 #
 # nbdcopy 256 MiB of random data into the export with 4 connections and 64

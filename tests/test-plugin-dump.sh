@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-dump.sh: `nbdkit aoe --dump-plugin` names the plugin
 # and the versions of libaoe and libpcap; --help lists every key.  Needs no
 # root and no network: neither option loads more than the plugin.

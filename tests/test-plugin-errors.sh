@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-errors.sh: every bad configuration makes nbdkit aoe exit
 # non-zero before serving, with one clear error line: unknown or repeated
 # keys, missing keys, out-of-range or malformed values, a missing

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-info.sh: what nbdkit aoe advertises (nbdinfo --json):
 # the export size equals the image, flush and multi-conn are offered, the
 # block sizes are those documented in nbdkit-aoe-plugin(1) for MTU 9000

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-install.sh: after `meson install`, `nbdkit aoe ...`
 # finds the plugin by name, and the man page nbdkit-aoe-plugin(1) is
 # installed.  The build is installed into a temporary DESTDIR; nbdkit's

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-mount.sh: a file system on an AoE disk without the nbd
 # kernel module.  nbdkit aoe serves e0.1 on a Unix socket; nbdfuse shows
 # it as a file; a loop device on that file gets an ext4 file system; a tree

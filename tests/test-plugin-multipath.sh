@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-multipath.sh: iface= given twice.  The target e0.1 is
 # served by two vblades on the same image, one per veth pair (two target
 # ports); nbdkit aoe with both interfaces finds both ports and copies data

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-parallel.sh: data integrity under parallel load.
 #
 # plugin-parallel (tests/plugin-parallel.c, after libnbd's aio-parallel)

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-readonly.sh: a read-only AoE target (vblade -r) at
 # MTU 1500.  Reads work (aligned and not), every write fails with EPERM
 # (the errno reaches the NBD client intact, and nbdkit logs the reason),

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-reserve.sh: nbdkit aoe reserve=true.
 #
 # Two initiators (interfaces $TB_IFACE = A, $TB_IFACE2 = B) bridged to

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-timeout.sh: timeout= and the errors clients see when
 # the target goes away.  With timeout=2, reads fail with EIO after about 2 s
 # once vblade is stopped (not EINVAL, not a hang); after vblade comes back

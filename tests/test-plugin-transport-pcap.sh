@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-plugin-transport-pcap.sh: nbdkit aoe transport=pcap (the
 # libpcap transport, not the default) copies 128 MiB of random data in and out with
 # nbdcopy (4 connections, 64 requests each), compared byte for byte with

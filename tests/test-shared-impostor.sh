@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-shared-impostor.sh: strangers claiming the target's address.
 #
 # vblade serves e0.1 on a bridge; a third namespace joins the bridge:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-shared-initiators.sh: several initiators share one target.
 #
 # AoE has no connections: every initiator on a host sees every reply on

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-testbed.sh: the test bed (tests/functions.sh) itself.
 #
 # 1. Namespaces, veth pairs (both paths, their MTUs) and vblade come up

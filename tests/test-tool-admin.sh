@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-tool-admin.sh: examples/aoe-admin against vblade.
 #
 # Config string read, set (refused with exit 1 when set to something

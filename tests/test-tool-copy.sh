@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-tool-copy.sh: examples/aoe-copy against vblade.
 #
 # Round trips byte-exact with --verify in both directions (files, and

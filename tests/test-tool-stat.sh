@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-tool-stat.sh: examples/aoe-stat against vblade.
 #
 # --json: one object per sample with every field, the probe read moving

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/test-tool-usage.sh: every bad input of aoe-stat, aoe-copy and
 # aoe-admin is one line on stderr, nothing on stdout, exit 2: bad target
 # names, bad MACs, bad numbers and sizes, unknown commands and options,

@@ -1,4 +1,7 @@
-/* Unit tests for the AoE wire codecs (lib/wire.c): byte vectors for every
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Unit tests for the AoE wire codecs (lib/wire.c): byte vectors for every
  * encoder and decoder, round trips, every too-short and overlong case,
  * and real replies captured from vblade 25 (fixtures/vblade-frames.h).
  */

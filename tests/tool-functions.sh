@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/tool-functions.sh: helpers shared by the tests of the command-line
 # tools (tests/test-tool-*.sh) and of the plugin's reserve=true
 # (tests/test-plugin-reserve.sh), on top of the test bed in

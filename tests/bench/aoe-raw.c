@@ -1,4 +1,7 @@
-/* aoe-raw: the throughput and latency ceiling of AoE on one link.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * aoe-raw: the throughput and latency ceiling of AoE on one link.
  *
  *   aoe-raw [OPTIONS] IFACE SHELF SLOT
  *

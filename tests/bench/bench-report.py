@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 """bench-report.py: turn scripts/bench's measurements into a markdown
 report and a throughput chart.
 

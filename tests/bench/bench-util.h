@@ -1,4 +1,7 @@
-/* bench-util.h: measurement helpers shared by the benchmark programs
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * bench-util.h: measurement helpers shared by the benchmark programs
  * (tests/bench/aoe-raw.c, the raw-socket ceiling, and examples/aoe-bench.c,
  * libaoe's benchmark), so that both measure time, CPU and latency the
  * same way and print the same JSON keys.

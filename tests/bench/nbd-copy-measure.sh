@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/bench/nbd-copy-measure.sh: one nbdcopy through an nbdkit server,
 # measured from inside the server's --run command (scripts/bench).
 #

@@ -1,4 +1,7 @@
-/* libFuzzer harness for the engine's receive path.
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * libFuzzer harness for the engine's receive path.
  *
  * A connected engine (two interfaces, two target ports, an IDENTIFY) is
  * driven by a little program read from the input: submit data and control

@@ -1,4 +1,7 @@
-/* libFuzzer harness for the codecs: every AoE decoder (header, ATA,
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * libFuzzer harness for the codecs: every AoE decoder (header, ATA,
  * Query Config, MAC Mask List, Reserve/Release) and IDENTIFY parsing, on
  * arbitrary bytes.  Besides "no crash, no sanitizer report", it checks
  * what the decoders promise: whatever decodes re-encodes to the same

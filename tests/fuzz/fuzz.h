@@ -1,4 +1,7 @@
-/* The entry point every libFuzzer harness in tests/fuzz/ defines; also
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * The entry point every libFuzzer harness in tests/fuzz/ defines; also
  * called by tests/fuzz/replay.c, which runs a harness over files without
  * libFuzzer (the meson unit tests built with any compiler). */
 #ifndef AOE_FUZZ_H

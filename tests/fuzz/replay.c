@@ -1,4 +1,7 @@
-/* Run a fuzz harness over files without libFuzzer:
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Run a fuzz harness over files without libFuzzer:
  *
  *   fuzz-X-replay FILE...
  *

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
 # tests/fuzz/run.sh: build the libFuzzer harnesses with clang and run them.
 #
 #   tests/fuzz/run.sh [--seconds N] [--out DIR] [HARNESS...]
