@@ -161,7 +161,9 @@ setup_failed (void)
   if (err == EPERM && strstr (msg, "CAP_NET_RAW") == NULL)
     hint = " (raw Ethernet needs root or the CAP_NET_RAW capability)";
   else if (err == ETIMEDOUT)
-    hint = " (is the target running? check shelf=, slot=, iface= and mac=)";
+    hint = c->target != NULL
+      ? " (is the target running? check its name, iface= and mac=)"
+      : " (is the target running? check shelf=, slot=, iface= and mac=)";
   else if (err == ENOTUNIQ)
     hint = " (pick the disk meant with mac=)";
   nbdkit_error ("cannot serve AoE target e%u.%u: %s%s",
@@ -426,6 +428,7 @@ static struct nbdkit_plugin plugin = {
   .config = aoeplug_config_key,
   .config_complete = aoeplug_config_complete,
   .config_help = AOEPLUG_CONFIG_HELP,
+  .magic_config_key = "target",
   .get_ready = aoeplug_get_ready,
   .cleanup = aoeplug_cleanup,
   .open = aoeplug_open,

@@ -96,30 +96,79 @@ parse_iface (const char *key, const char *value)
   return 0;
 }
 
-/* A decimal number from 0 to max into *out: digits only, so that
- * "0x1" and "010" cannot mean what nbdkit's parsers (strtol with base
- * 0: hex and octal) would make of them; the tools read target names as
- * decimal too.  0, or -1 after nbdkit_error. */
+/* The rules of the two halves of an AoE address, shared by shelf=,
+ * slot= and target=. */
+#define SHELF_MAX 65534
+#define SHELF_SPAN "0-65534"
+#define SHELF_RANGE SHELF_SPAN "; 65535 is the broadcast shelf"
+#define SLOT_MAX 254
+#define SLOT_SPAN "0-254"
+#define SLOT_RANGE SLOT_SPAN "; 255 is the broadcast slot"
+
+/* What decimal_value found. */
+enum decimal_result {
+  DECIMAL_OK,                   /* *out holds the value */
+  DECIMAL_NOT_DIGITS,           /* empty, or a character that is not 0-9 */
+  DECIMAL_TOO_LARGE,            /* digits only, but above max */
+};
+
+/* The decimal number in the len characters at s, from 0 to max, into
+ * *out: digits only, so that "0x1" and "010" cannot mean what nbdkit's
+ * parsers (strtol with base 0: hex and octal) would make of them; the
+ * tools read target names as decimal too.  Sets nothing but *out. */
+static enum decimal_result
+decimal_value (const char *s, size_t len, unsigned long max,
+               unsigned long *out)
+{
+  unsigned long v = 0;
+  size_t i;
+
+  if (len == 0)
+    return DECIMAL_NOT_DIGITS;
+  for (i = 0; i < len; i++)
+    if (!isdigit ((unsigned char) s[i]))
+      return DECIMAL_NOT_DIGITS;
+  for (i = 0; i < len; i++) {
+    v = v * 10 + (unsigned long) (s[i] - '0');
+    if (v > max)
+      return DECIMAL_TOO_LARGE;
+  }
+  *out = v;
+  return DECIMAL_OK;
+}
+
+/* The whole value as a decimal number from 0 to max into *out (range
+ * describes the rule for messages).  0, or -1 after nbdkit_error. */
 static int
 parse_decimal (const char *key, const char *value, unsigned long max,
                const char *range, unsigned long *out)
 {
-  unsigned long v = 0;
-  const char *p;
-
-  for (p = value; isdigit ((unsigned char) *p); p++) {
-    v = v * 10 + (unsigned long) (*p - '0');
-    if (v > max) {
-      nbdkit_error ("%s=%s: out of range: must be %s", key, value, range);
-      return -1;
-    }
-  }
-  if (p == value || *p != '\0') {
+  switch (decimal_value (value, strlen (value), max, out)) {
+  case DECIMAL_OK:
+    return 0;
+  case DECIMAL_TOO_LARGE:
+    nbdkit_error ("%s=%s: out of range: must be %s", key, value, range);
+    return -1;
+  default:
     nbdkit_error ("%s=%s: expected a decimal number (%s)", key, value, range);
     return -1;
   }
-  *out = v;
-  return 0;
+}
+
+/* Record the shelf (checked against SHELF_MAX). */
+static void
+set_shelf (unsigned long v)
+{
+  aoeplug_config.shelf = (uint16_t) v;
+  aoeplug_config.have_shelf = true;
+}
+
+/* Record the slot (checked against SLOT_MAX). */
+static void
+set_slot (unsigned long v)
+{
+  aoeplug_config.slot = (uint8_t) v;
+  aoeplug_config.have_slot = true;
 }
 
 /* shelf=: 0-65534 (65535 is the broadcast shelf). */
@@ -128,11 +177,9 @@ parse_shelf (const char *key, const char *value)
 {
   unsigned long v;
 
-  if (parse_decimal (key, value, 65534,
-                     "0-65534; 65535 is the broadcast shelf", &v) == -1)
+  if (parse_decimal (key, value, SHELF_MAX, SHELF_RANGE, &v) == -1)
     return -1;
-  aoeplug_config.shelf = (uint16_t) v;
-  aoeplug_config.have_shelf = true;
+  set_shelf (v);
   return 0;
 }
 
@@ -142,11 +189,67 @@ parse_slot (const char *key, const char *value)
 {
   unsigned long v;
 
-  if (parse_decimal (key, value, 254, "0-254; 255 is the broadcast slot",
-                     &v) == -1)
+  if (parse_decimal (key, value, SLOT_MAX, SLOT_RANGE, &v) == -1)
     return -1;
-  aoeplug_config.slot = (uint8_t) v;
-  aoeplug_config.have_slot = true;
+  set_slot (v);
+  return 0;
+}
+
+/* One half of a target name (len characters at s) into *out: decimal,
+ * at most max, and without leading zeros (*leading_zero is set, the
+ * value still parsed).  0, or -1 after nbdkit_error; what names the
+ * half ("shelf" or "slot") and range gives its rule. */
+static int
+parse_name_part (const char *key, const char *value, const char *s,
+                 size_t len, const char *what, unsigned long max,
+                 const char *range, bool *leading_zero, unsigned long *out)
+{
+  switch (decimal_value (s, len, max, out)) {
+  case DECIMAL_OK:
+    if (len > 1 && s[0] == '0')
+      *leading_zero = true;
+    return 0;
+  case DECIMAL_TOO_LARGE:
+    nbdkit_error ("%s=%s: %s out of range: must be %s", key, value, what,
+                  range);
+    return -1;
+  default:
+    nbdkit_error ("%s=%s: not an AoE target name: expected eSHELF.SLOT "
+                  "like e0.1 (decimal; shelf " SHELF_SPAN ", slot "
+                  SLOT_SPAN ")", key, value);
+    return -1;
+  }
+}
+
+/* target= (and nbdkit's magic key, a bare word): the target's name as
+ * the kernel's AoE driver and the tools print it, eSHELF.SLOT in
+ * decimal.  Leading zeros are refused (e0.01 would be e0.1): one target
+ * has one name, so that a systemd instance nbdkit-aoe@NAME and its
+ * socket cannot be started twice for the same disk under two names. */
+static int
+parse_target (const char *key, const char *value)
+{
+  const char *dot = strchr (value, '.');
+  const char *shelf = value + 1;
+  bool leading_zero = false;
+  unsigned long shelf_v, slot_v;
+
+  if (value[0] != 'e' || dot == NULL)
+    dot = shelf = value;        /* not a name: an empty shelf says so */
+  if (parse_name_part (key, value, shelf, (size_t) (dot - shelf), "shelf",
+                       SHELF_MAX, SHELF_RANGE, &leading_zero,
+                       &shelf_v) == -1 ||
+      parse_name_part (key, value, dot + 1, strlen (dot + 1), "slot",
+                       SLOT_MAX, SLOT_RANGE, &leading_zero, &slot_v) == -1)
+    return -1;
+  if (leading_zero) {
+    nbdkit_error ("%s=%s: leading zero: write e%lu.%lu", key, value,
+                  shelf_v, slot_v);
+    return -1;
+  }
+  set_shelf (shelf_v);
+  set_slot (slot_v);
+  aoeplug_config.target = value;
   return 0;
 }
 
@@ -271,6 +374,7 @@ struct config_key {
 /* Every key the plugin accepts. */
 static struct config_key config_keys[] = {
   { "iface", parse_iface, true, false },
+  { "target", parse_target, false, false },
   { "shelf", parse_shelf, false, false },
   { "slot", parse_slot, false, false },
   { "mac", parse_mac, true, false },
@@ -303,21 +407,45 @@ aoeplug_config_key (const char *key, const char *value)
   return -1;
 }
 
-/* .config_complete: the required keys were all given. */
+/* True if the key called name was given. */
+static bool
+key_given (const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++)
+    if (strcmp (config_keys[i].name, name) == 0)
+      return config_keys[i].seen;
+  return false;
+}
+
+/* .config_complete: the required keys were all given, and the target
+ * named one way only. */
 int
 aoeplug_config_complete (void)
 {
   if (aoeplug_config.nifaces == 0) {
     nbdkit_error ("the iface parameter is required "
-                  "(e.g. iface=eth0 shelf=0 slot=1)");
+                  "(e.g. iface=eth0 target=e0.1)");
+    return -1;
+  }
+  if (key_given ("target") && (key_given ("shelf") || key_given ("slot"))) {
+    nbdkit_error ("target=%s and shelf=/slot= both given: name the target "
+                  "once, as target=eSHELF.SLOT or as shelf= and slot=",
+                  aoeplug_config.target);
+    return -1;
+  }
+  if (!aoeplug_config.have_shelf && !aoeplug_config.have_slot) {
+    nbdkit_error ("no AoE target given: target=eSHELF.SLOT (or just "
+                  "eSHELF.SLOT, e.g. e0.1), or shelf= and slot=");
     return -1;
   }
   if (!aoeplug_config.have_shelf) {
-    nbdkit_error ("the shelf parameter is required (0-65534)");
+    nbdkit_error ("the shelf parameter is required (" SHELF_RANGE ")");
     return -1;
   }
   if (!aoeplug_config.have_slot) {
-    nbdkit_error ("the slot parameter is required (0-254)");
+    nbdkit_error ("the slot parameter is required (" SLOT_RANGE ")");
     return -1;
   }
   return 0;

@@ -17,8 +17,12 @@
 #define AOEPLUG_CONFIG_HELP \
   "iface=<IFACE>            (required) Local network interface; repeat it\n" \
   "                         to use several interfaces (multipath).\n" \
-  "shelf=<N>                (required) AoE shelf (major), 0-65534.\n" \
-  "slot=<N>                 (required) AoE slot (minor), 0-254.\n" \
+  "target=eSHELF.SLOT       (required, or shelf= and slot=) The AoE\n" \
+  "                         target by name, as the kernel names it:\n" \
+  "                         e0.1 is shelf 0, slot 1 (decimal, no leading\n" \
+  "                         zeros).  A bare e0.1 means target=e0.1.\n" \
+  "shelf=<N>                AoE shelf (major), 0-65534.\n" \
+  "slot=<N>                 AoE slot (minor), 0-254.\n" \
   "mac=<aa:bb:cc:dd:ee:ff>  Accept only this target MAC address; repeat\n" \
   "                         it to pin several ports (multipath).\n" \
   "timeout=<SECS>           Seconds a command may stay unanswered before\n" \
@@ -44,6 +48,7 @@ struct aoeplug_config {
   uint16_t shelf;               /* AoE major address, 0-65534 */
   bool have_slot;               /* slot= was given */
   uint8_t slot;                 /* AoE minor address, 0-254 */
+  const char *target;           /* target= value as given (owned by nbdkit), or NULL */
   size_t nmacs;                 /* mac= keys given (0: any MAC) */
   uint8_t macs[AOEPLUG_MAX_MACS][6]; /* the only target MACs to accept */
   unsigned timeout_ms;          /* command timeout, 0 = forever */

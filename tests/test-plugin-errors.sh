@@ -4,8 +4,9 @@
 # tests/test-plugin-errors.sh: every bad configuration makes nbdkit aoe exit
 # non-zero before serving, with one clear error line: unknown or repeated
 # keys, missing keys, out-of-range or malformed values, a missing
-# interface, a target that does not answer within discover-timeout (wrong
-# shelf, or a MAC pin matching no port), and no permission for raw
+# interface, target names that are not eSHELF.SLOT or conflict with
+# shelf=/slot=, a target that does not answer within discover-timeout
+# (wrong shelf, or a MAC pin matching no port), and no permission for raw
 # Ethernet (not root, no CAP_NET_RAW).  A correct configuration, with the
 # right MAC pinned, serves.
 set -euo pipefail
@@ -72,13 +73,48 @@ bad "iface=" "error: iface=: not a valid interface name" iface= shelf=0 slot=1
 bad "iface too long" "error: iface=a{20}: not a valid interface name" \
     iface=aaaaaaaaaaaaaaaaaaaa shelf=0 slot=1
 
+# target=eSHELF.SLOT, the name the kernel driver and the tools print
+# (decimal, no leading zeros: one target, one name), also as nbdkit's
+# magic key (a bare word); never together with shelf= or slot=.
+name="not an AoE target name: expected eSHELF\.SLOT like e0\.1"
+bad "target=e0" "error: target=e0: $name" $i target=e0
+bad "target=e0.1.2" "error: target=e0\.1\.2: $name" $i target=e0.1.2
+bad "target=x0.1" "error: target=x0\.1: $name" $i target=x0.1
+bad "target=E0.1" "error: target=E0\.1: $name" $i target=E0.1
+bad "target=e0." "error: target=e0\.: $name" $i target=e0.
+bad "target=e.1" "error: target=e\.1: $name" $i target=e.1
+bad "target=e+0.1" "error: target=e\+0\.1: $name" $i target=e+0.1
+bad "target=" "error: target=: $name" $i target=
+bad "target=e65535.1" \
+    "error: target=e65535\.1: shelf out of range: must be 0-65534" \
+    $i target=e65535.1
+bad "target=e99999999999999999999.1" \
+    "error: target=e9{20}\.1: shelf out of range: must be 0-65534" \
+    $i target=e99999999999999999999.1
+bad "target=e0.255" "error: target=e0\.255: slot out of range: must be 0-254" \
+    $i target=e0.255
+bad "target=e0.01" "error: target=e0\.01: leading zero: write e0\.1" \
+    $i target=e0.01
+bad "target=e00.1" "error: target=e00\.1: leading zero: write e0\.1" \
+    $i target=e00.1
+bad "bare e0.255" "error: target=e0\.255: slot out of range" $i e0.255
+bad "bare eth0" "error: target=eth0: $name" $i eth0
+bad "target twice" "error: target given more than once" \
+    $i target=e0.1 target=e0.1
+bad "bare name twice" "error: target given more than once" $i e0.1 e0.1
+both="target=e0\.1 and shelf=/slot= both given: name the target once"
+bad "target and shelf" "error: $both" $i target=e0.1 shelf=0
+bad "slot and target" "error: $both" $i slot=1 target=e0.1
+bad "all three" "error: $both" $i shelf=0 slot=1 e0.1
+bad "no target" "error: no AoE target given: target=eSHELF\.SLOT" $i
+
 # No target answering: vblade serves e0.1, we ask for e1.1.  The failure
 # must come after about discover-timeout=1 s, not the default 5 s.
 start=$(date +%s%N)
-bad "no target" "error: cannot serve AoE target e1\.1: .*check shelf=" \
+bad "nobody answers" "error: cannot serve AoE target e1\.1: .*check shelf=" \
     $i shelf=1 slot=1 discover-timeout=1
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-echo "no target: failed after $ms ms"
+echo "nobody answers: failed after $ms ms"
 if [ "$ms" -lt 900 ] || [ "$ms" -ge 4500 ]; then
   echo "test-plugin-errors.sh: FAIL: discover-timeout=1 took $ms ms" >&2
   exit 1
@@ -101,6 +137,11 @@ plugin_run mac="$TB_MAC_TARGET" discover-timeout=2 --run 'nbdinfo --size "$uri"'
 # Two pins, one of them matching no port: serves through the one that does.
 plugin_run mac=02:00:00:00:00:01 mac="$TB_MAC_TARGET" discover-timeout=2 \
   --run 'nbdinfo --size "$uri"'
+# A well-formed name nobody answers to fails naming it (test-plugin-info
+# serves e0.1 by name).
+bad "target=e0.8" \
+    "error: cannot serve AoE target e0\.8: .*no AoE target e0\.8.*check its name" \
+    $i target=e0.8 discover-timeout=1
 # Leading zeros are still decimal: slot=08 is e0.8 (octal would refuse
 # the digit 8; there is no e0.8, so discovery fails naming it).
 bad "slot=08" "error: cannot serve AoE target e0\.8: .*no AoE target e0\.8" \

@@ -4,8 +4,10 @@
 # tests/test-plugin-info.sh: what nbdkit aoe advertises (nbdinfo --json):
 # the export size equals the image, flush and multi-conn are offered, the
 # block sizes are those documented in nbdkit-aoe-plugin(1) for MTU 9000
-# (17 sectors per frame: preferred 16384), `nbdkit -r` is read-only, and
-# the debug flags -Daoe.stats=1 and -Daoe.frames=1 log what they should.
+# (17 sectors per frame: preferred 16384), `nbdkit -r` is read-only,
+# target=e0.1 and the bare name e0.1 serve the same export as shelf=0
+# slot=1, and the debug flags -Daoe.stats=1 and -Daoe.frames=1 log what
+# they should.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/plugin-functions.sh"
 requires_plugin
@@ -49,6 +51,21 @@ plugin_run -r --run "nbdinfo --json \"\$uri\" > $(printf '%q' "$json")"
 expect is_read_only true
 expect '"export-size"' $(( 65539 * 1024 ))
 plugin_run -r --run "nbdcopy \"\$uri\" $(printf '%q' "$TB_DIR/copy.img")"
+cmp "$PLUGIN_IMAGE" "$TB_DIR/copy.img"
+
+# By name, as target=e0.1 and as the bare name e0.1 (nbdkit's magic key):
+# the same export, byte for byte.
+by_name=$TB_DIR/by-name.json
+tb_init_exec nbdkit -U - "$AOE_PLUGIN" iface="$TB_IFACE" target=e0.1 \
+  --run "nbdinfo --json \"\$uri\" > $(printf '%q' "$by_name")"
+plugin_run --run "nbdinfo --json \"\$uri\" > $(printf '%q' "$json")"
+# (Everything but the URI, whose socket differs.)
+exports='.exports | map(del(.uri))'
+[ "$(jq -S "$exports" "$json")" = "$(jq -S "$exports" "$by_name")" ] ||
+  fail "target=e0.1 advertises another export than shelf=0 slot=1"
+rm -f "$TB_DIR/copy.img"
+tb_init_exec nbdkit -U - "$AOE_PLUGIN" e0.1 iface="$TB_IFACE" \
+  --run "nbdcopy \"\$uri\" $(printf '%q' "$TB_DIR/copy.img")"
 cmp "$PLUGIN_IMAGE" "$TB_DIR/copy.img"
 
 # Debug flags (printed with -v only): -Daoe.stats=1 logs the counters at
