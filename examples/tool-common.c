@@ -14,12 +14,21 @@
 
 #include "tool-common.h"
 
-const char *tool_progname = "aoe-tool";
+const char *tool_progname = "aoectl";
+const char *tool_program = "aoectl";
 
 void
-tool_init (const char *progname)
+tool_init (const char *program, const char *command)
 {
-  tool_progname = progname;
+  static char name[64];
+
+  tool_program = program;
+  if (command == NULL) {
+    tool_progname = program;
+    return;
+  }
+  snprintf (name, sizeof name, "%s %s", program, command);
+  tool_progname = name;
 }
 
 /* Print "PROG: " and the formatted message on stderr, without newline. */
@@ -63,9 +72,11 @@ tool_library_error (int status)
   tool_die (status, "%s", msg ? msg : strerror (err ? err : EIO));
 }
 
-bool
-tool_common_option (int c, int argc, char **argv,
-                    struct tool_ifaces *ifaces, void (*usage) (FILE *fp))
+/* Handle option c if it is one that every tool shares (see
+ * tool_next_option); false for any other. */
+static bool
+common_option (int c, char **argv, struct tool_ifaces *ifaces,
+               void (*usage) (FILE *fp))
 {
   switch (c) {
   case 'i':
@@ -78,11 +89,10 @@ tool_common_option (int c, int argc, char **argv,
     return true;
   case 'h':
     usage (stdout);
-    exit (TOOL_EXIT_OK);
+    exit (tool_finish (TOOL_EXIT_OK));
   case 'V':
-    printf ("%s %s (libaoe %s)\n", tool_progname, LIBAOE_VERSION_STRING,
-            aoe_get_version ());
-    exit (TOOL_EXIT_OK);
+    tool_print_version ();
+    exit (tool_finish (TOOL_EXIT_OK));
   case ':':
     tool_usage_error ("option '%s' needs an argument", argv[optind - 1]);
   case '?':
@@ -92,6 +102,31 @@ tool_common_option (int c, int argc, char **argv,
   default:
     return false;
   }
+}
+
+int
+tool_next_option (int argc, char **argv, const char *short_options,
+                  const struct option *long_options,
+                  struct tool_ifaces *ifaces, void (*usage) (FILE *fp))
+{
+  char all[64];
+  int c;
+
+  /* ':' first: a missing argument is ':', not '?'; no message from
+   * getopt itself (opterr), ours is one line. */
+  snprintf (all, sizeof all, ":i:hV%s", short_options);
+  opterr = 0;
+  do
+    c = getopt_long (argc, argv, all, long_options, NULL);
+  while (c != -1 && common_option (c, argv, ifaces, usage));
+  return c;
+}
+
+void
+tool_print_version (void)
+{
+  printf ("%s %s (libaoe %s)\n", tool_program, LIBAOE_VERSION_STRING,
+          aoe_get_version ());
 }
 
 void
@@ -156,6 +191,16 @@ tool_parse_target (const char *text, struct tool_target *t)
   t->shelf = (unsigned) shelf;
   t->slot = (unsigned) slot;
   snprintf (t->name, sizeof t->name, "e%u.%u", t->shelf, t->slot);
+}
+
+void
+tool_parse_only_target (int argc, char **argv, struct tool_target *t)
+{
+  if (optind >= argc)
+    tool_usage_error ("no target given (eSHELF.SLOT, like e0.1)");
+  tool_parse_target (argv[optind++], t);
+  if (optind < argc)
+    tool_usage_error ("unexpected argument '%s'", argv[optind]);
 }
 
 /* Value of the hex digit c (checked by the caller). */
@@ -282,19 +327,80 @@ tool_format_mac (const uint8_t mac[6], char buf[18])
             mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+/* The length of the valid UTF-8 sequence (RFC 3629: shortest form, no
+ * surrogates, at most U+10FFFF) at p, 1 to 4, or 0 if the bytes there are
+ * not one; *code receives its code point.  Stops at a NUL, which is never
+ * a continuation byte. */
+static size_t
+utf8_sequence (const unsigned char *p, uint32_t *code)
+{
+  /* Per lead byte: sequence length and the range of the second byte
+   * that keeps the form shortest and the code point in range. */
+  unsigned char lo = 0x80, hi = 0xbf;
+  size_t len, i;
+  uint32_t c;
+
+  if (p[0] < 0x80) {
+    *code = p[0];
+    return 1;
+  }
+  if (p[0] >= 0xc2 && p[0] <= 0xdf)
+    len = 2, c = p[0] & 0x1f;
+  else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+    len = 3, c = p[0] & 0x0f;
+    if (p[0] == 0xe0)
+      lo = 0xa0;           /* else overlong */
+    else if (p[0] == 0xed)
+      hi = 0x9f;           /* else a surrogate, U+D800-U+DFFF */
+  }
+  else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+    len = 4, c = p[0] & 0x07;
+    if (p[0] == 0xf0)
+      lo = 0x90;           /* else overlong */
+    else if (p[0] == 0xf4)
+      hi = 0x8f;           /* else above U+10FFFF */
+  }
+  else
+    return 0;              /* a continuation byte, C0, C1 or F5-FF */
+  if (p[1] < lo || p[1] > hi)
+    return 0;
+  for (i = 1; i < len; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    c = c << 6 | (p[i] & 0x3f);
+  }
+  *code = c;
+  return len;
+}
+
+/* True for the control characters: C0, DEL and C1 (Unicode's Cc). */
+static bool
+is_control (uint32_t code)
+{
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}
+
 void
 tool_print_json_string (FILE *fp, const char *s)
 {
-  const unsigned char *p;
+  const unsigned char *p = (const unsigned char *) s;
+  uint32_t code;
+  size_t len;
 
   fputc ('"', fp);
-  for (p = (const unsigned char *) s; *p; ++p) {
-    if (*p == '"' || *p == '\\')
-      fprintf (fp, "\\%c", *p);
-    else if (*p < 0x20 || *p >= 0x7f)
-      fprintf (fp, "\\u%04x", *p);
+  while (*p) {
+    len = utf8_sequence (p, &code);
+    if (len == 0) {
+      fprintf (fp, "\\u%04x", *p);  /* not UTF-8: the byte's value */
+      len = 1;
+    }
+    else if (code == '"' || code == '\\')
+      fprintf (fp, "\\%c", (int) code);
+    else if (is_control (code))
+      fprintf (fp, "\\u%04x", (unsigned) code);
     else
-      fputc (*p, fp);
+      fwrite (p, 1, len, fp);
+    p += len;
   }
   fputc ('"', fp);
 }
@@ -302,13 +408,21 @@ tool_print_json_string (FILE *fp, const char *s)
 void
 tool_print_text_string (FILE *fp, const char *s)
 {
-  const unsigned char *p;
+  const unsigned char *p = (const unsigned char *) s;
+  uint32_t code;
+  size_t len, i;
 
-  for (p = (const unsigned char *) s; *p; ++p) {
-    if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-      fprintf (fp, "\\x%02x", *p);
+  while (*p) {
+    len = utf8_sequence (p, &code);
+    if (len == 0 || code == '\\' || is_control (code)) {
+      if (len == 0)
+        len = 1;
+      for (i = 0; i < len; i++)
+        fprintf (fp, "\\x%02x", p[i]);
+    }
     else
-      fputc (*p, fp);
+      fwrite (p, 1, len, fp);
+    p += len;
   }
 }
 

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * Helpers shared by the libaoe command-line tools (aoe-discover, aoe-stat,
- * aoe-copy, aoe-admin): exit statuses, one-line error messages, option
- * and argument parsing (interfaces, target names eSHELF.SLOT, MACs,
- * sizes, numbers), connecting, and text/JSON output of strings.
+ * Helpers shared by the subcommands of aoectl (discover, stat, copy,
+ * config, mask, reserve) and by aoe-bench: exit statuses, one-line error
+ * messages, option and argument parsing (interfaces, target names
+ * eSHELF.SLOT, MACs, sizes, numbers), connecting, and text/JSON output of
+ * strings, so that every command parses and reports the same way.
  * Built only on <libaoe.h>.
  */
 #ifndef AOE_TOOL_COMMON_H
 #define AOE_TOOL_COMMON_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,8 +27,13 @@
 /* Most -i options accepted. */
 #define TOOL_MAX_INTERFACES 8
 
-/* The program name used in messages; set by tool_init. */
+/* The name that starts every message: "aoectl copy", "aoe-bench"...;
+ * set by tool_init. */
 extern const char *tool_progname;
+
+/* The program alone ("aoectl", "aoe-bench"), for --version; set by
+ * tool_init. */
+extern const char *tool_program;
 
 /* Interfaces named with -i, in order. */
 struct tool_ifaces {
@@ -41,8 +48,9 @@ struct tool_target {
   char name[16];        /* "eSHELF.SLOT" as the kernel driver writes it */
 };
 
-/* Remember the program name (for messages). */
-void tool_init (const char *progname);
+/* Remember the program and its subcommand (NULL if none) for messages:
+ * they start "PROGRAM COMMAND: ", --version prints PROGRAM. */
+void tool_init (const char *program, const char *command);
 
 /* Print "PROG: MESSAGE (try --help)" on stderr and exit TOOL_EXIT_USAGE. */
 void tool_usage_error (const char *fmt, ...)
@@ -55,12 +63,29 @@ void tool_die (int status, const char *fmt, ...)
 /* Print "PROG: LIBAOE'S MESSAGE" (one line) and exit with status. */
 void tool_library_error (int status) __attribute__ ((noreturn));
 
-/* Handle the getopt_long results every tool shares: 'i' (add to ifaces),
- * 'h' (call usage on stdout, exit 0), 'V' (print the version, exit 0),
- * ':' and '?' (usage errors).  Returns false for any other c. */
-bool tool_common_option (int c, int argc, char **argv,
-                         struct tool_ifaces *ifaces,
-                         void (*usage) (FILE *fp));
+/* The end of every tool's table of long options: the options every tool
+ * takes (handled by tool_next_option) and the terminating entry, so that
+ * they are spelt the same everywhere. */
+#define TOOL_COMMON_LONG_OPTIONS                    \
+  { "interface", required_argument, NULL, 'i' },    \
+  { "help", no_argument, NULL, 'h' },               \
+  { "version", no_argument, NULL, 'V' },            \
+  { NULL, 0, NULL, 0 }
+
+/* The next option of the command line that is the tool's own (from
+ * short_options, its letters without -i, -h and -V, and long_options,
+ * ending with TOOL_COMMON_LONG_OPTIONS), or -1 after the last option.
+ * It handles the options every tool shares itself: -i (added to
+ * ifaces), -h (usage on stdout, exit 0), -V (the version, exit 0), and
+ * unknown options and missing arguments (usage errors).  GNU getopt's
+ * permutation is on (no '+'), so options may come before or after the
+ * target, and "--" ends them. */
+int tool_next_option (int argc, char **argv, const char *short_options,
+                      const struct option *long_options,
+                      struct tool_ifaces *ifaces, void (*usage) (FILE *fp));
+
+/* Print "PROGRAM VERSION (libaoe VERSION)" on stdout (--version). */
+void tool_print_version (void);
 
 /* Check that at least one -i was given (else usage error). */
 void tool_need_ifaces (const struct tool_ifaces *ifaces);
@@ -72,6 +97,11 @@ bool tool_looks_like_target (const char *text);
 /* Parse a target name eSHELF.SLOT (shelf 0-65534, slot 0-254) into *t,
  * or exit with a usage error. */
 void tool_parse_target (const char *text, struct tool_target *t);
+
+/* After the options (from optind), exactly one argument must be left:
+ * the target, parsed into *t; a usage error if it is missing or followed
+ * by more. */
+void tool_parse_only_target (int argc, char **argv, struct tool_target *t);
 
 /* Parse a MAC aa:bb:cc:dd:ee:ff (hex, any case) into mac, or exit with a
  * usage error naming what. */
@@ -104,12 +134,20 @@ aoe_handle *tool_connect (const struct tool_ifaces *ifaces,
 /* Format a MAC as "aa:bb:cc:dd:ee:ff" into buf (18 bytes). */
 void tool_format_mac (const uint8_t mac[6], char buf[18]);
 
-/* Print s as a JSON string (quoted; quotes, backslashes and every byte
- * outside printable ASCII escaped, so the output is valid JSON). */
+/* Print s as a JSON string, quoted.  Valid UTF-8 goes out as it is
+ * (JSON text is UTF-8); escaped are only '"' and '\' (as \" and \\)
+ * and the control characters (C0 U+0000-U+001F, which JSON requires,
+ * and DEL and C1 U+007F-U+009F, which a terminal would obey), as
+ * \u00XX.  A byte that is not part of valid UTF-8 (AoE strings are
+ * bytes, in no stated encoding) cannot stand in a JSON string as it is:
+ * it is written as \u00XX, the code point of the byte's value (what
+ * Latin-1 makes of it), so the output is always valid JSON. */
 void tool_print_json_string (FILE *fp, const char *s);
 
-/* Print s for a human: printable ASCII as is, other bytes and '\' as
- * \xXX. */
+/* Print s for a human: valid, printable UTF-8 (ASCII included) as it
+ * is; control characters (C0, DEL and the C1 range U+0080-U+009F),
+ * bytes that are not valid UTF-8, and '\' as \xXX, one per byte, so
+ * that nothing the target sends can move the cursor or hide text. */
 void tool_print_text_string (FILE *fp, const char *s);
 
 /* Flush stdout; on a write error print it and return TOOL_EXIT_USAGE,

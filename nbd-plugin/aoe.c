@@ -229,8 +229,8 @@ reserve_target (void)
     nbdkit_error ("reserve=true: cannot reserve AoE target e%u.%u: %s%s",
                   target_info.shelf, target_info.slot, aoe_get_error (),
                   aoe_get_errno () == EACCES
-                  ? " (its holder can release it with aoe-admin ... reserve "
-                    "release; aoe-admin ... reserve force-release breaks it)"
+                  ? " (its holder can release it with aoectl reserve release; "
+                    "aoectl reserve force-release breaks it)"
                   : "");
   free (macs);
   return r;

@@ -8,14 +8,14 @@
 # socket's buffer, and vblade's 64 buffers let libaoe keep more jumbo
 # frames in flight than that buffer holds: sends fail with EAGAIN, the
 # refused frames wait in order for the socket to drain (lib/loop-send.c).
-# A 16 MiB write and read back with aoe-copy must be byte-exact, and the
+# A 16 MiB write and read back with aoectl copy must be byte-exact, and the
 # library's summary (LIBAOE_DEBUG=1) must show that the interface was
 # blocked and lost no frame to a send error.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/tool-functions.sh"
-tool_requires aoe-copy
+tool_requires aoectl
 requires tc -V
-copy=$(tool_bin aoe-copy)
+copy=("$(tool_bin aoectl)" copy)
 
 tb_setup --mtu 9000
 image=$TB_DIR/disk.img
@@ -37,7 +37,7 @@ blocked_count ()
 }
 
 head -c 16M /dev/urandom > "$TB_DIR/src.img"
-tool_expect 0 tb_init_exec env LIBAOE_DEBUG=1 "$copy" -i "$TB_IFACE" \
+tool_expect 0 tb_init_exec env LIBAOE_DEBUG=1 "${copy[@]}" -i "$TB_IFACE" \
   --verify "$TB_DIR/src.img" e0.1
 cmp "$TB_DIR/src.img" <(head -c 16M "$image") ||
   tool_fail "the image differs from what was written"
@@ -46,7 +46,7 @@ echo "write: send buffer full $blocked times; $(grep 'copied' "$TOOL_ERR")"
 [ "$blocked" -gt 0 ] ||
   tool_fail "the kernel never refused a frame: the test tests nothing"
 
-tool_expect 0 tb_init_exec env LIBAOE_DEBUG=1 "$copy" -i "$TB_IFACE" \
+tool_expect 0 tb_init_exec env LIBAOE_DEBUG=1 "${copy[@]}" -i "$TB_IFACE" \
   --length 16M e0.1 "$TB_DIR/out.img"
 cmp "$TB_DIR/src.img" "$TB_DIR/out.img" || tool_fail "read back differs"
 blocked_count > /dev/null

@@ -5,8 +5,8 @@
 #
 # Two initiators (interfaces $TB_IFACE = A, $TB_IFACE2 = B) bridged to
 # one vblade e0.1.  nbdkit on A with reserve=true: while it serves,
-# aoe-admin shows A's MAC as the reserve list, B cannot write (aoe-copy
-# exits 1: reserved) while NBD clients of nbdkit read and write; when
+# aoectl reserve read shows A's MAC as the reserve list, B cannot write
+# (aoectl copy exits 1: reserved) while NBD clients of nbdkit read and write; when
 # nbdkit exits (end of --run, or SIGTERM) the reservation is released.
 # With B holding the reservation, reserve=true refuses to start with one
 # error line naming B's MAC, and leaves B's reservation alone.  Without
@@ -16,16 +16,15 @@ set -euo pipefail
 . "$AOE_SRCDIR/tests/tool-functions.sh"
 requires_plugin
 requires nbdcopy --version
-tool_requires aoe-admin aoe-copy
-admin=$(tool_bin aoe-admin)
-copy=$(tool_bin aoe-copy)
+tool_requires aoectl
+aoectl=$(tool_bin aoectl)
 
 tool_two_initiators 16M random
 
 # reserve_list IFACE: print e0.1's reserve list asked through IFACE.
 reserve_list ()
 {
-  tb_init_exec "$admin" -i "$1" e0.1 reserve read
+  tb_init_exec "$aoectl" reserve read -i "$1" e0.1
 }
 
 nbdkit "$AOE_PLUGIN" --help | grep -q '^reserve=true' ||
@@ -38,8 +37,8 @@ cat > "$TB_DIR/inside.sh" <<EOF
 # Runs as nbdkit's --run command, in the initiator namespace; \$1 is
 # the NBD URI.
 set -u
-'$admin' -i '$TB_IFACE2' e0.1 reserve read > '$TB_DIR/list-while-serving'
-'$copy' -i '$TB_IFACE2' -q '$TB_DIR/src.img' e0.1 2> '$TB_DIR/b-write.err'
+'$aoectl' reserve read -i '$TB_IFACE2' e0.1 > '$TB_DIR/list-while-serving'
+'$aoectl' copy -i '$TB_IFACE2' -q '$TB_DIR/src.img' e0.1 2> '$TB_DIR/b-write.err'
 echo \$? > '$TB_DIR/b-write.status'
 nbdcopy '$TB_DIR/src.img' "\$1" && nbdcopy "\$1" '$TB_DIR/out.img'
 EOF
@@ -63,7 +62,7 @@ grep -q 'e0\.1: reservation released' "$TB_DIR/nbdkit.log" ||
   tool_fail "no debug line about the release"
 [ -z "$(reserve_list "$TB_IFACE2")" ] ||
   tool_fail "the reservation outlived nbdkit"
-tool_expect 0 tb_init_exec "$copy" -i "$TB_IFACE2" -q -l 1M "$TB_DIR/src.img" e0.1
+tool_expect 0 tb_init_exec "$aoectl" copy -i "$TB_IFACE2" -q -l 1M "$TB_DIR/src.img" e0.1
 
 # ---- released on SIGTERM too ----
 tb_init_bg nbdkit -f -U "$TB_DIR/sock" "$AOE_PLUGIN" iface="$TB_IFACE" \
@@ -83,18 +82,18 @@ wait "$nbdkit_pid" || :
   tool_fail "the reservation outlived nbdkit after SIGTERM: $(cat "$TB_BG_LOG")"
 
 # ---- another initiator holds it: refuse to start ----
-tool_expect 0 tb_init_exec "$admin" -i "$TB_IFACE2" e0.1 reserve set
+tool_expect 0 tb_init_exec "$aoectl" reserve set -i "$TB_IFACE2" e0.1
 plugin_expect_error "held by B" \
   "error: reserve=true: cannot reserve AoE target e0\\.1: .*reserved by another initiator \\($TB_MAC_INIT2\\)" \
   plugin_run reserve=true --run 'exit 0'
 [ "$(reserve_list "$TB_IFACE")" = "$TB_MAC_INIT2" ] ||
   tool_fail "a refused nbdkit changed B's reservation"
-tool_expect 0 tb_init_exec "$admin" -i "$TB_IFACE2" e0.1 reserve release
+tool_expect 0 tb_init_exec "$aoectl" reserve release -i "$TB_IFACE2" e0.1
 
 # ---- reserve=false (the default) reserves nothing ----
-plugin_run reserve=false --run "'$admin' -i '$TB_IFACE2' e0.1 reserve read > '$TB_DIR/list-false'"
+plugin_run reserve=false --run "'$aoectl' reserve read -i '$TB_IFACE2' e0.1 > '$TB_DIR/list-false'"
 [ ! -s "$TB_DIR/list-false" ] || tool_fail "reserve=false reserved"
-plugin_run --run "'$admin' -i '$TB_IFACE2' e0.1 reserve read > '$TB_DIR/list-default'"
+plugin_run --run "'$aoectl' reserve read -i '$TB_IFACE2' e0.1 > '$TB_DIR/list-default'"
 [ ! -s "$TB_DIR/list-default" ] || tool_fail "the default reserved"
 
 # ---- a bad value ----

@@ -14,13 +14,13 @@
 #      one that answers Query Config but no ATA command does not receive
 #      the administration requests (they go to the verified port);
 #   3. a second vblade serving the same image (real multipath): verified,
-#      used, aoe-discover shows no conflict;
+#      used, aoectl discover shows no conflict;
 #   4. a second vblade serving another image of the same size as e0.1:
-#      aoe-discover marks both as a conflict; connect fails naming both
+#      aoectl discover marks both as a conflict; connect fails naming both
 #      MACs; mac= picks either disk, and reads return that disk's data.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/tool-functions.sh"
-tool_requires aoe-copy
+tool_requires aoectl
 requires test -n "${AOE_PLUGIN:-}"
 requires command -v nbdcopy
 requires test -n "$TB_PYTHON"
@@ -117,12 +117,11 @@ echo "2. silent impostor: connect and copy byte-exact, no data frame to it"
 # ---- 2b. administration goes to the verified port ----
 # An impostor that answers Query Config like vblade (empty config string;
 # often before vblade does, so it may be the first port found) but no
-# other command: each fresh aoe-admin connect must send its request to
+# other command: each fresh aoectl mask connect must send its request to
 # vblade, the port IDENTIFY came from, and get vblade's answer.
-admin=$(tool_bin aoe-admin)
 start_impostor --silent --refuse-set
 for (( i = 0; i < 8; i++ )); do
-  tb_init_exec "$admin" -i "$TB_IFACE" e0.1 mask read > /dev/null ||
+  tb_init_exec "$(tool_bin aoectl)" mask read -i "$TB_IFACE" e0.1 > /dev/null ||
     tool_fail "mask read $i did not reach vblade"
 done
 _tb_kill "$impostor_pid"
@@ -130,15 +129,15 @@ echo "2b. mask read through 8 fresh connects beside an impostor that" \
      "answers Query Config: all answered by vblade"
 
 # ---- 3. a second port of the same disk: multipath still works ----
-discover=$(tool_bin aoe-discover)
+discover=("$(tool_bin aoectl)" discover)
 _tb_spawn "$TB_DIR/vblade-twin.log" ip netns exec "$stranger_ns" \
   vblade 0 1 "$stranger_if" "$TOOL_IMAGE"
 twin_pid=$_tb_last_pid
 sleep 1
-tb_init_exec "$discover" -i "$TB_IFACE" --json > "$TB_DIR/discover.json"
+tb_init_exec "${discover[@]}" -i "$TB_IFACE" --json > "$TB_DIR/discover.json"
 jq -e '[.[] | select(.target == "e0.1")] | length == 2 and
        all(.conflict == false)' "$TB_DIR/discover.json" > /dev/null ||
-  tool_fail "aoe-discover: two ports of one disk: $(cat "$TB_DIR/discover.json")"
+  tool_fail "aoectl discover: two ports of one disk: $(cat "$TB_DIR/discover.json")"
 start_nbdkit
 round_trip
 _tb_kill "$nbdkit_pid"
@@ -146,7 +145,7 @@ grep -q "verified: same disk as" "$nbdkit_log" ||
   tool_fail "the second port was not verified"
 _tb_kill "$twin_pid"
 echo "3. a second vblade on the same image: verified, copy byte-exact," \
-     "aoe-discover: no conflict"
+     "aoectl discover: no conflict"
 
 # ---- 4. two vblades, two images, one shelf.slot ----
 other=$TB_DIR/other.img
@@ -154,12 +153,12 @@ tb_image "$other" 64M random
 _tb_spawn "$TB_DIR/vblade2.log" ip netns exec "$stranger_ns" \
   vblade 0 1 "$stranger_if" "$other"
 sleep 1
-tb_init_exec "$discover" -i "$TB_IFACE" --json > "$TB_DIR/discover.json"
+tb_init_exec "${discover[@]}" -i "$TB_IFACE" --json > "$TB_DIR/discover.json"
 jq -e '[.[] | select(.target == "e0.1")] | length == 2 and
        all(.conflict == true)' "$TB_DIR/discover.json" > /dev/null ||
-  tool_fail "aoe-discover: two disks, no conflict: $(cat "$TB_DIR/discover.json")"
-tb_init_exec "$discover" -i "$TB_IFACE" | grep -q "^e0.1  CONFLICT" ||
-  tool_fail "aoe-discover's text shows no conflict"
+  tool_fail "aoectl discover: two disks, no conflict: $(cat "$TB_DIR/discover.json")"
+tb_init_exec "${discover[@]}" -i "$TB_IFACE" | grep -q "^e0.1  CONFLICT" ||
+  tool_fail "aoectl discover's text shows no conflict"
 out=$TB_DIR/conflict.err
 status=0
 tb_init_exec nbdkit -U - "$AOE_PLUGIN" iface="$TB_IFACE" shelf=0 slot=1 \
@@ -176,6 +175,6 @@ for pick in "$target_mac|$TOOL_IMAGE" "$stranger_mac|$other"; do
   cmp "$TB_DIR/picked" "${pick#*|}" ||
     tool_fail "mac=${pick%%|*} did not serve its own disk"
 done
-echo "4. two disks as e0.1: aoe-discover marks the conflict; connect refused" \
+echo "4. two disks as e0.1: aoectl discover marks the conflict; connect refused" \
      "naming both; mac= serves either"
 echo "test-shared-impostor.sh: ok"

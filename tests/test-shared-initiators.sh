@@ -7,23 +7,23 @@
 # its interface, and a segment that floods (a hub, or a switch before it
 # has learned) shows each host the replies meant for the others.  A reply
 # must complete only the frame it answers:
-#   1. 2 and then 4 aoe-copy processes on one interface (one MAC) write
+#   1. 2 and then 4 aoectl copy processes on one interface (one MAC) write
 #      and read disjoint ranges of one target at the same time, 10 rounds
 #      each; every range byte-exact;
 #   2. two "hosts" (two interfaces, two MACs) behind a bridge that floods
 #      every frame to every port (learning off), 10 rounds, byte-exact;
-#   3. nbdkit aoe serves an nbdcopy round trip while aoe-stat --interval
+#   3. nbdkit aoe serves an nbdcopy round trip while aoectl stat --interval
 #      probes the same target from the same host and interface.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/tool-functions.sh"
-tool_requires aoe-copy aoe-stat
+tool_requires aoectl
 requires command -v nbdcopy
-copy=$(tool_bin aoe-copy)
-stat=$(tool_bin aoe-stat)
+copy=("$(tool_bin aoectl)" copy)
+stat=("$(tool_bin aoectl)" stat)
 rounds=${SHARED_ROUNDS:-10}
 m=$((1024 * 1024))
 
-# run_round N IFACE...: N aoe-copy processes at once, process i on the
+# run_round N IFACE...: N aoectl copy processes at once, process i on the
 # i-th IFACE (cycling), each on its own 16 MiB range of the 64 MiB target:
 # the even ones write fresh random data, the odd ones read; then every
 # written range must equal its source and every read range the image.
@@ -37,10 +37,10 @@ run_round ()
     iface=${ifaces[i % ${#ifaces[@]}]}
     if (( i % 2 == 0 )); then
       head -c "$len" /dev/urandom > "$TB_DIR/src$i"
-      tb_init_exec "$copy" -q -i "$iface" -o $(( i * len )) \
+      tb_init_exec "${copy[@]}" -q -i "$iface" -o $(( i * len )) \
         "$TB_DIR/src$i" e0.1 &
     else
-      tb_init_exec "$copy" -q -i "$iface" -o $(( i * len )) -l "$len" \
+      tb_init_exec "${copy[@]}" -q -i "$iface" -o $(( i * len )) -l "$len" \
         e0.1 "$TB_DIR/out$i" &
     fi
     pids+=($!)
@@ -48,7 +48,7 @@ run_round ()
   for i in "${pids[@]}"; do
     wait "$i" || status=$?
   done
-  [ "$status" -eq 0 ] || tool_fail "an aoe-copy of $n failed (status $status)"
+  [ "$status" -eq 0 ] || tool_fail "an aoectl copy of $n failed (status $status)"
   for (( i = 0; i < n; i++ )); do
     if (( i % 2 == 0 )); then
       cmp -s "$TB_DIR/src$i" <(tail -c +$(( i * len + 1 )) "$TOOL_IMAGE" |
@@ -76,9 +76,9 @@ for n in 2 4; do
        "$(( ($(date +%s%N) - start) / 1000000 )) ms"
 done
 
-# ---- 3. nbdkit aoe serving a copy while aoe-stat probes ----
+# ---- 3. nbdkit aoe serving a copy while aoectl stat probes ----
 if [ -n "${AOE_PLUGIN:-}" ]; then
-  tb_init_bg "$stat" -i "$TB_IFACE" e0.1 --interval 0.05 --json
+  tb_init_bg "${stat[@]}" -i "$TB_IFACE" e0.1 --interval 0.05 --json
   stat_pid=$TB_BG_PID
   stat_log=$TB_BG_LOG
   head -c 64M /dev/urandom > "$TB_DIR/nbd-src"
@@ -87,11 +87,11 @@ if [ -n "${AOE_PLUGIN:-}" ]; then
            nbdcopy -C 4 -R 64 \"\$uri\" '$TB_DIR/nbd-out'"
   cmp "$TB_DIR/nbd-src" "$TOOL_IMAGE" || tool_fail "nbdcopy wrote wrong data"
   cmp "$TB_DIR/nbd-src" "$TB_DIR/nbd-out" || tool_fail "nbdcopy read wrong data"
-  _tb_alive "$stat_pid" || tool_fail "aoe-stat stopped: $(tail -3 "$stat_log")"
+  _tb_alive "$stat_pid" || tool_fail "aoectl stat stopped: $(tail -3 "$stat_log")"
   _tb_kill "$stat_pid"
   samples=$(grep -c '"sample"' "$stat_log" || true)
-  [ "$samples" -ge 5 ] || tool_fail "aoe-stat took only $samples samples"
-  echo "nbdkit aoe + nbdcopy 64 MiB in and out byte-exact beside aoe-stat" \
+  [ "$samples" -ge 5 ] || tool_fail "aoectl stat took only $samples samples"
+  echo "nbdkit aoe + nbdcopy 64 MiB in and out byte-exact beside aoectl stat" \
        "($samples probe samples)"
 fi
 tb_teardown
@@ -113,17 +113,17 @@ tb_target_exec bridge fdb show br "$TOOL_BRIDGE" |
   done
 # The bridge really floods: a probe on the second host's interface sees
 # the first host's replies, addressed to the first host, and drops them.
-tb_init_bg "$stat" -i "$TB_IFACE2" e0.1 --interval 0.1 --json
+tb_init_bg "${stat[@]}" -i "$TB_IFACE2" e0.1 --interval 0.1 --json
 stat_pid=$TB_BG_PID
 stat_log=$TB_BG_LOG
-tb_wait_for 10 grep -q '"sample"' "$stat_log" || tool_fail "aoe-stat did not start"
+tb_wait_for 10 grep -q '"sample"' "$stat_log" || tool_fail "aoectl stat did not start"
 start=$(date +%s%N)
 for (( r = 0; r < rounds; r++ )); do
   run_round 2 "$TB_IFACE" "$TB_IFACE2"
 done
 echo "2 hosts on a flooding bridge: $rounds rounds byte-exact in" \
      "$(( ($(date +%s%N) - start) / 1000000 )) ms"
-tb_init_exec "$copy" -q -i "$TB_IFACE" e0.1 "$TB_DIR/flooded"
+tb_init_exec "${copy[@]}" -q -i "$TB_IFACE" e0.1 "$TB_DIR/flooded"
 sleep 0.3
 _tb_kill "$stat_pid"
 misaddressed=$(tail -1 "$stat_log" | jq .dropped_misaddressed)

@@ -1,17 +1,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (C) 2026 The libaoe authors
-# tests/tool-functions.sh: helpers shared by the tests of the command-line
-# tools (tests/test-tool-*.sh) and of the plugin's reserve=true
+# tests/tool-functions.sh: helpers shared by the tests of aoectl
+# (tests/test-tool-*.sh) and of the plugin's reserve=true
 # (tests/test-plugin-reserve.sh), on top of the test bed in
 # tests/functions.sh.
 #
 #   . "$AOE_SRCDIR/tests/tool-functions.sh"
-#   tool_requires aoe-copy aoe-admin
+#   tool_requires aoectl
 #   tool_two_initiators 64M random        # vblade e0.1 on a bridge
-#   tool_expect 0 tb_init_exec "$(tool_bin aoe-admin)" -i "$TB_IFACE" e0.1 mask read
+#   tool_expect 0 tb_init_exec "$(tool_bin aoectl)" mask read -i "$TB_IFACE" e0.1
 #
 # Functions:
-#   tool_bin NAME            full path of the built tool examples/NAME
+#   tool_bin NAME            full path of the built program examples/NAME
 #   tool_requires NAME...    root, vblade, jq and the built tools, or skip
 #   tool_fail MESSAGE        print "TEST: FAIL: MESSAGE" and exit 1
 #   tool_re STRING           STRING escaped for grep -E

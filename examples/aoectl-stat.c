@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * aoe-stat: live figures of an AoE target seen from this initiator.
+ * aoectl stat: live figures of an AoE target seen from this initiator.
  *
- *   aoe-stat -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S] [--count N]
- *            [--json]
+ *   aoectl stat -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]
+ *               [--count N] [--json]
  *
  * Connects, then once per sample sends one light probe (a read of one
  * frame, at a different place each time) and prints libaoe's view of
@@ -25,6 +25,7 @@
 
 #include <libaoe.h>
 
+#include "aoectl.h"
 #include "tool-common.h"
 
 /* Largest --interval, seconds. */
@@ -58,14 +59,15 @@ static void
 usage (FILE *fp)
 {
   fprintf (fp,
-           "Usage: %s -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S] [--count N]\n"
-           "          [--json]\n"
+           "Usage: %s -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]\n"
+           "                   [--count N] [--json]\n"
            "Show live figures of an ATA-over-Ethernet target: window, frames in\n"
            "flight, round-trip times, frames sent and received, retransmits,\n"
            "timeouts, drops, bytes moved, throughput and the latency of a probe\n"
            "read of one frame sent each interval.  Without --interval and\n"
            "--count, one sample; with --interval, one every S seconds until\n"
            "interrupted or --count samples (--count alone: every second).\n"
+           "Options may come before or after the target.\n"
            "\n"
            "  -i, --interface IFACE  interface to reach the target (repeat for several)\n"
            "  -n, --interval S       seconds between samples (fractions allowed)\n"
@@ -85,22 +87,16 @@ static void
 parse_options (int argc, char **argv, struct options *opts)
 {
   static const struct option long_options[] = {
-    { "interface", required_argument, NULL, 'i' },
     { "interval", required_argument, NULL, 'n' },
     { "count", required_argument, NULL, 'c' },
     { "json", no_argument, NULL, 'j' },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },
-    { NULL, 0, NULL, 0 },
+    TOOL_COMMON_LONG_OPTIONS,
   };
   int c;
 
   memset (opts, 0, sizeof *opts);
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, ":i:n:c:jhV", long_options,
-                           NULL)) != -1) {
-    if (tool_common_option (c, argc, argv, &opts->ifaces, usage))
-      continue;
+  while ((c = tool_next_option (argc, argv, "n:c:j", long_options,
+                                &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 'n':
       opts->interval_s = tool_parse_seconds ("--interval", optarg,
@@ -114,11 +110,7 @@ parse_options (int argc, char **argv, struct options *opts)
       break;
     }
   }
-  if (optind >= argc)
-    tool_usage_error ("no target given (eSHELF.SLOT, like e0.1)");
-  tool_parse_target (argv[optind++], &opts->target);
-  if (optind < argc)
-    tool_usage_error ("unexpected argument '%s'", argv[optind]);
+  tool_parse_only_target (argc, argv, &opts->target);
   tool_need_ifaces (&opts->ifaces);
   if (opts->interval_s == 0 && opts->count == 0)
     opts->count = 1;
@@ -242,8 +234,10 @@ print_json_row (const struct options *opts, const struct aoe_info *info,
           elapsed > 0 ? (double) moved / elapsed : 0.0, s->probe_s * 1e6);
 }
 
+/* aoectl stat (see aoectl.h): connect, then one probe and one line of
+ * figures per interval. */
 int
-main (int argc, char **argv)
+aoectl_stat_main (int argc, char **argv)
 {
   struct options opts;
   struct aoe_info info;
@@ -254,7 +248,6 @@ main (int argc, char **argv)
   double start, next;
   unsigned long n;
 
-  tool_init ("aoe-stat");
   parse_options (argc, argv, &opts);
   h = tool_connect (&opts.ifaces, &opts.target);
   if (aoe_get_info (h, &info) == -1

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (C) 2026 The libaoe authors
-# tests/test-aoe-discover.sh: examples/aoe-discover against vblade.
+# tests/test-tool-discover.sh: aoectl discover against vblade.
 #
-# Three vblades: e0.1 (64 MiB, config string with a quote and a non-ASCII
-# byte) and e1.2 (-b 8) on path 1 (MTU 9000), e0.3 on path 2 (MTU 1500).
-# Checks the text and JSON output field by field, searching one and two
-# interfaces, exit 1 when nothing answers, and the usage and failure
-# errors (exit 2, one line on stderr).
+# Three vblades: e0.1 (64 MiB, config string with a quote and a byte that
+# is not UTF-8) and e1.2 (-b 8) on path 1 (MTU 9000), e0.3 on path 2
+# (MTU 1500).  Checks the text and JSON output field by field, searching
+# one and two interfaces, exit 1 when nothing answers, and the usage and
+# failure errors (exit 2, one line on stderr).
 set -euo pipefail
 AOE_SRCDIR=${AOE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 AOE_BUILDDIR=${AOE_BUILDDIR:-$AOE_SRCDIR/build}
@@ -16,13 +16,13 @@ AOE_BUILDDIR=${AOE_BUILDDIR:-$AOE_SRCDIR/build}
 requires_root
 requires command -v vblade
 requires command -v jq
-requires test -x "$AOE_BUILDDIR/examples/aoe-discover"
-discover=$AOE_BUILDDIR/examples/aoe-discover
+requires test -x "$AOE_BUILDDIR/examples/aoectl"
+discover=("$AOE_BUILDDIR/examples/aoectl" discover)
 
 # Print a failure message and exit 1.
 fail ()
 {
-  echo "test-aoe-discover.sh: FAIL: $*" >&2
+  echo "test-tool-discover.sh: FAIL: $*" >&2
   exit 1
 }
 
@@ -57,12 +57,16 @@ vblade_01=$TB_VBLADE_PID
 tb_vblade 1 2 "$TB_DIR/b.img" -b 8
 tb_vblade --path 2 0 3 "$TB_DIR/b.img"
 vblade_03=$TB_VBLADE_PID
-# A config string JSON must escape: a quote and the byte 0xe9.
+# A config string JSON must escape: a quote and the byte 0xe9 (alone, not
+# UTF-8: \u00e9 in JSON, \xe9 in text).
 tb_init_exec "$TB_PYTHON" "$AOE_SRCDIR/tests/tb-aoe.py" config \
   --set 'libaoe "test" \xe9' "$TB_IFACE" 0 1 5 > /dev/null
+# And one in valid UTF-8, which both outputs keep as it is.
+tb_init_exec "$TB_PYTHON" "$AOE_SRCDIR/tests/tb-aoe.py" config \
+  --set 'caf\xc3\xa9' "$TB_IFACE" 1 2 5 > /dev/null
 
 # ---- text output, path 1 only ----
-expect_status 0 tb_init_exec "$discover" -i "$TB_IFACE" --timeout 500
+expect_status 0 tb_init_exec "${discover[@]}" -i "$TB_IFACE" --timeout 500
 cat "$out"
 grep -q '^e0\.1$' "$out" && grep -q '^e1\.2$' "$out" || fail "e0.1 or e1.2 not listed"
 if grep -q '^e0\.3$' "$out"; then
@@ -83,11 +87,13 @@ for want in "mac:               $TB_MAC_TARGET" \
             'config string:     "libaoe "test" \xe9"'; do
   grep -qF -- "$want" <<< "$block" || fail "e0.1: no line '$want' in: $block"
 done
-grep -qF "buffer count:      8" <<< "$(sed -n '/^e1\.2$/,/^$/p' "$out")" ||
-  fail "e1.2: buffer count is not 8"
+block=$(sed -n '/^e1\.2$/,/^$/p' "$out")
+grep -qF "buffer count:      8" <<< "$block" || fail "e1.2: buffer count is not 8"
+grep -qF 'config string:     "café"' <<< "$block" ||
+  fail "e1.2: the UTF-8 config string is not shown as it is: $block"
 
 # ---- JSON output, both paths ----
-expect_status 0 tb_init_exec "$discover" -i "$TB_IFACE" -i "$TB_IFACE2" \
+expect_status 0 tb_init_exec "${discover[@]}" -i "$TB_IFACE" -i "$TB_IFACE2" \
   --timeout 500 --json
 cat "$out"
 jq -e 'length == 3' "$out" >/dev/null || fail "JSON: not 3 targets"
@@ -104,41 +110,42 @@ jq -e --arg mac "$TB_MAC_TARGET2" --arg ifc "$TB_IFACE2" '.[1] |
   .target == "e0.3" and .mac == $mac and .interface == $ifc
   and .size == 1048576 and .sectors_per_frame == 2' "$out" >/dev/null ||
   fail "JSON: e0.3 is wrong (MTU 1500 path)"
-jq -e '.[2] | .target == "e1.2" and .buffer_count == 8' "$out" >/dev/null ||
-  fail "JSON: e1.2 is wrong"
+jq -e '.[2] | .target == "e1.2" and .buffer_count == 8 and .config == "café"' \
+  "$out" >/dev/null || fail "JSON: e1.2 is wrong"
+grep -qF '"config": "café"' "$out" || fail "JSON: café is escaped, not kept as UTF-8"
 
 # ---- usage errors and failures: exit 2, one line ----
-expect_usage_error "$discover"
-expect_usage_error "$discover" -i "$TB_IFACE" --timeout abc
-expect_usage_error "$discover" -i "$TB_IFACE" --timeout 0
-expect_usage_error "$discover" -i "$TB_IFACE" --timeout 99999999999999999999
-expect_usage_error "$discover" -i "$TB_IFACE" --bogus
-expect_usage_error "$discover" -i "$TB_IFACE" -x
-expect_usage_error "$discover" -i "$TB_IFACE" extra
-expect_usage_error "$discover" -i
-expect_usage_error "$discover" -i ''
-expect_usage_error tb_init_exec "$discover" -i nosuch0
+expect_usage_error "${discover[@]}"
+expect_usage_error "${discover[@]}" -i "$TB_IFACE" --timeout abc
+expect_usage_error "${discover[@]}" -i "$TB_IFACE" --timeout 0
+expect_usage_error "${discover[@]}" -i "$TB_IFACE" --timeout 99999999999999999999
+expect_usage_error "${discover[@]}" -i "$TB_IFACE" --bogus
+expect_usage_error "${discover[@]}" -i "$TB_IFACE" -x
+expect_usage_error "${discover[@]}" -i "$TB_IFACE" extra
+expect_usage_error "${discover[@]}" -i
+expect_usage_error "${discover[@]}" -i ''
+expect_usage_error tb_init_exec "${discover[@]}" -i nosuch0
 grep -q nosuch0 "$err" || fail "the error does not name the interface: $(cat "$err")"
 if command -v setpriv >/dev/null; then
   expect_usage_error tb_init_exec setpriv --reuid=nobody --regid=nogroup \
-    --clear-groups "$discover" -i "$TB_IFACE"
+    --clear-groups "${discover[@]}" -i "$TB_IFACE"
   echo "as nobody: $(cat "$err")"
 fi
-expect_status 0 "$discover" --help
+expect_status 0 "${discover[@]}" --help
 grep -q '^Exit status' "$out" || fail "--help does not document the exit status"
-expect_status 0 "$discover" --version
-grep -qE '^aoe-discover [0-9]+\.[0-9]+\.[0-9]+' "$out" || fail "--version: $(cat "$out")"
+expect_status 0 "${discover[@]}" --version
+grep -qE '^aoectl [0-9]+\.[0-9]+\.[0-9]+' "$out" || fail "--version: $(cat "$out")"
 
 # ---- a target stopped is gone; nothing answering is exit 1 ----
 tb_vblade_stop "$vblade_01"
-expect_status 0 tb_init_exec "$discover" -i "$TB_IFACE" --timeout 300 --json
+expect_status 0 tb_init_exec "${discover[@]}" -i "$TB_IFACE" --timeout 300 --json
 jq -e 'length == 1 and .[0].target == "e1.2"' "$out" >/dev/null ||
   fail "after stopping e0.1 the list should hold only e1.2: $(cat "$out")"
 tb_vblade_stop "$vblade_03"
-expect_status 1 tb_init_exec "$discover" -i "$TB_IFACE2" -t 300 --json
+expect_status 1 tb_init_exec "${discover[@]}" -i "$TB_IFACE2" -t 300 --json
 jq -e 'length == 0' "$out" >/dev/null || fail "no targets: not an empty JSON array"
-expect_status 1 tb_init_exec "$discover" -i "$TB_IFACE2" -t 300
+expect_status 1 tb_init_exec "${discover[@]}" -i "$TB_IFACE2" -t 300
 [ ! -s "$out" ] && [ "$(wc -l < "$err")" -eq 1 ] ||
   fail "no targets: expected one line on stderr and nothing on stdout"
 
-echo "test-aoe-discover.sh: PASS"
+echo "test-tool-discover.sh: PASS"

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * aoe-copy: copy an AoE target, or a range of it, to or from a file.
+ * aoectl copy: copy an AoE target, or a range of it, to or from a file.
  *
- *   aoe-copy -i IFACE [-i IFACE...] [OPTIONS] SRC DST
+ *   aoectl copy -i IFACE [-i IFACE...] [OPTIONS] SRC DST
  *
  * One of SRC and DST is a target eSHELF.SLOT, the other a file, a block
- * device or '-' (stdin or stdout).  The copy keeps --queue-depth aio
+ * device or '-' (stdin or stdout).  The copy keeps --requests aio
  * commands of --request-size bytes in flight (libaoe spreads each over
  * as many frames and paths as it can), writes the file side in order,
  * and with --verify reads the target back and compares it with what was
  * copied (by re-reading the file when it can, else by a checksum kept per
- * request).  Built only on <libaoe.h>.
+ * request).  The option names follow nbdcopy's (-R/--requests,
+ * --request-size), so that no letter means one thing here and another
+ * there.  Built only on <libaoe.h>.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,12 +32,13 @@
 
 #include <libaoe.h>
 
+#include "aoectl.h"
 #include "copy-progress.h"
 #include "tool-common.h"
 
 /* Defaults and limits of the options. */
-#define DEFAULT_QUEUE_DEPTH 16
-#define MAX_QUEUE_DEPTH 256
+#define DEFAULT_REQUESTS 16
+#define MAX_REQUESTS 256
 #define DEFAULT_REQUEST_SIZE (256u * 1024)
 #define MAX_REQUEST_SIZE (32u << 20)
 
@@ -50,7 +53,7 @@ struct options {
   uint64_t offset;            /* --offset into the target */
   bool have_length;           /* --length was given */
   uint64_t length;            /* --length */
-  unsigned queue_depth;       /* --queue-depth */
+  unsigned requests;          /* --requests: commands in flight */
   size_t request_size;        /* --request-size */
   bool progress;              /* --progress */
   bool quiet;                 /* --quiet */
@@ -80,7 +83,7 @@ struct copy {
   off_t file_base;            /* where the file side started (seekable) */
   bool file_rereadable;       /* verify can pread the file side */
   int64_t file_size;          /* size of the source file, -1 if a stream */
-  struct chunk *chunks;       /* queue_depth of them */
+  struct chunk *chunks;       /* opts->requests of them */
   pthread_mutex_t lock;       /* protects the chunks' done and err */
   pthread_cond_t cond;        /* signalled when a chunk completes */
   uint64_t *hashes;           /* checksum of each chunk's data (verify) */
@@ -106,22 +109,24 @@ usage (FILE *fp)
            "  -o, --offset N           start N bytes into the target (default 0)\n"
            "  -l, --length N           copy N bytes (default: to the end of the target,\n"
            "                           or the whole source when writing)\n"
-           "  -Q, --queue-depth N      aio commands in flight, 1-%d (default %d)\n"
-           "  -R, --request-size N     bytes per command, 512-32M (default 256K)\n"
+           "  -R, --requests N         aio commands in flight, 1-%d (default %d)\n"
+           "      --request-size N     bytes per command, 512-32M (default 256K)\n"
            "  -p, --progress           show a progress bar even if stderr is not a terminal\n"
            "  -q, --quiet              no progress bar and no summary line\n"
            "      --verify             read the target back and compare after copying\n"
            "  -h, --help               print this help and exit\n"
            "  -V, --version            print the version and exit\n"
-           "Sizes take the suffixes K, M, G and T (powers of 1024); offsets, lengths\n"
-           "and request sizes are multiples of 512.  The progress bar shows only when\n"
-           "stderr is a terminal; the summary line (bytes, seconds, MB/s,\n"
-           "retransmits) goes to stderr.\n"
+           "\n"
+           "Options may come before or after SRC and DST; '--' ends them (for a file\n"
+           "whose name starts with '-').  Sizes take the suffixes K, M, G and T\n"
+           "(powers of 1024); offsets, lengths and request sizes are multiples of 512.\n"
+           "The progress bar shows only when stderr is a terminal; the summary line\n"
+           "(bytes, seconds, MB/s, retransmits) goes to stderr.\n"
            "\n"
            "Exit status: 0 copied (and verified), 1 an I/O error or a verify\n"
            "mismatch, 2 usage or setup error (bad arguments, unknown interface,\n"
            "target not found, no CAP_NET_RAW, range or source too long).\n",
-           tool_progname, MAX_QUEUE_DEPTH, DEFAULT_QUEUE_DEPTH);
+           tool_progname, MAX_REQUESTS, DEFAULT_REQUESTS);
 }
 
 /* Decide which of SRC and DST is the target. */
@@ -150,30 +155,24 @@ parse_sides (struct options *opts, const char *src, const char *dst)
 static void
 parse_options (int argc, char **argv, struct options *opts)
 {
-  enum { OPT_VERIFY = 256 };
+  enum { OPT_VERIFY = 256, OPT_REQUEST_SIZE };
   static const struct option long_options[] = {
-    { "interface", required_argument, NULL, 'i' },
     { "offset", required_argument, NULL, 'o' },
     { "length", required_argument, NULL, 'l' },
-    { "queue-depth", required_argument, NULL, 'Q' },
-    { "request-size", required_argument, NULL, 'R' },
+    { "requests", required_argument, NULL, 'R' },
+    { "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
     { "progress", no_argument, NULL, 'p' },
     { "quiet", no_argument, NULL, 'q' },
     { "verify", no_argument, NULL, OPT_VERIFY },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },
-    { NULL, 0, NULL, 0 },
+    TOOL_COMMON_LONG_OPTIONS,
   };
   int c;
 
   memset (opts, 0, sizeof *opts);
-  opts->queue_depth = DEFAULT_QUEUE_DEPTH;
+  opts->requests = DEFAULT_REQUESTS;
   opts->request_size = DEFAULT_REQUEST_SIZE;
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, ":i:o:l:Q:R:pqhV", long_options,
-                           NULL)) != -1) {
-    if (tool_common_option (c, argc, argv, &opts->ifaces, usage))
-      continue;
+  while ((c = tool_next_option (argc, argv, "o:l:R:pq", long_options,
+                                &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 'o':
       opts->offset = tool_parse_size ("--offset", optarg, AOE_SECTOR_SIZE);
@@ -182,12 +181,11 @@ parse_options (int argc, char **argv, struct options *opts)
       opts->length = tool_parse_size ("--length", optarg, AOE_SECTOR_SIZE);
       opts->have_length = true;
       break;
-    case 'Q':
-      opts->queue_depth = (unsigned) tool_parse_number ("--queue-depth",
-                                                        optarg, 1,
-                                                        MAX_QUEUE_DEPTH);
-      break;
     case 'R':
+      opts->requests = (unsigned) tool_parse_number ("--requests", optarg, 1,
+                                                     MAX_REQUESTS);
+      break;
+    case OPT_REQUEST_SIZE:
       opts->request_size = tool_parse_size ("--request-size", optarg,
                                             AOE_SECTOR_SIZE);
       if (opts->request_size == 0 || opts->request_size > MAX_REQUEST_SIZE)
@@ -456,7 +454,7 @@ chunk_wait (struct copy *c, struct chunk *ch, uint64_t done)
     chunk_failed (c, ch, err);
 }
 
-/* Read total bytes of the target range in order, queue_depth commands
+/* Read total bytes of the target range in order, opts->requests commands
  * ahead, handing each chunk to consume in order. */
 static void
 read_pass (struct copy *c, uint64_t total,
@@ -465,7 +463,7 @@ read_pass (struct copy *c, uint64_t total,
   uint64_t rs = c->opts->request_size;
   uint64_t n = (total + rs - 1) / rs;
   uint64_t next_submit = 0, next;
-  unsigned depth = c->opts->queue_depth;
+  unsigned depth = c->opts->requests;
 
   for (next = 0; next < n; next++) {
     struct chunk *ch;
@@ -526,14 +524,14 @@ check_source_ended (struct copy *c, uint64_t room)
                c->opts->src, room, c->opts->target.name, c->opts->offset);
 }
 
-/* Copy the file to the target: read chunks in order, queue_depth writes
+/* Copy the file to the target: read chunks in order, opts->requests writes
  * in flight, up to room bytes (and not beyond unless --length chose to
  * copy only a part). */
 static void
 write_pass (struct copy *c, uint64_t room)
 {
   uint64_t rs = c->opts->request_size;
-  unsigned depth = c->opts->queue_depth;
+  unsigned depth = c->opts->requests;
   uint64_t index, pos = 0;
   unsigned i;
 
@@ -656,16 +654,16 @@ setup_pipeline (struct copy *c)
   pthread_condattr_t attr;
   unsigned i;
 
-  c->chunks = calloc (c->opts->queue_depth, sizeof *c->chunks);
+  c->chunks = calloc (c->opts->requests, sizeof *c->chunks);
   c->scratch = malloc (c->opts->request_size);
   if (c->chunks == NULL || c->scratch == NULL)
     tool_die (TOOL_EXIT_USAGE, "out of memory");
-  for (i = 0; i < c->opts->queue_depth; i++) {
+  for (i = 0; i < c->opts->requests; i++) {
     c->chunks[i].copy = c;
     c->chunks[i].buf = malloc (c->opts->request_size);
     if (c->chunks[i].buf == NULL)
-      tool_die (TOOL_EXIT_USAGE, "out of memory (--queue-depth %u x "
-                "--request-size %zu)", c->opts->queue_depth,
+      tool_die (TOOL_EXIT_USAGE, "out of memory (--requests %u x "
+                "--request-size %zu)", c->opts->requests,
                 c->opts->request_size);
   }
   pthread_mutex_init (&c->lock, NULL);
@@ -681,7 +679,7 @@ teardown_pipeline (struct copy *c)
 {
   unsigned i;
 
-  for (i = 0; i < c->opts->queue_depth; i++)
+  for (i = 0; i < c->opts->requests; i++)
     free (c->chunks[i].buf);
   free (c->chunks);
   free (c->scratch);
@@ -708,8 +706,10 @@ print_summary (struct copy *c, double seconds)
            c->opts->verify ? ", verified" : "");
 }
 
+/* aoectl copy (see aoectl.h): parse, connect, copy in one direction,
+ * flush, verify if asked, print the summary. */
 int
-main (int argc, char **argv)
+aoectl_copy_main (int argc, char **argv)
 {
   struct options opts;
   struct copy c = { .opts = &opts };
@@ -717,7 +717,6 @@ main (int argc, char **argv)
   double start, seconds;
   bool show;
 
-  tool_init ("aoe-copy");
   parse_options (argc, argv, &opts);
   /* A closed pipe is an error to report, not a silent death. */
   signal (SIGPIPE, SIG_IGN);

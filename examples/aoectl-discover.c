@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * aoe-discover: list the AoE targets reachable through some interfaces.
+ * aoectl discover: list the AoE targets reachable through some interfaces.
  *
- *   aoe-discover -i IFACE [-i IFACE...] [--timeout MS] [--json]
+ *   aoectl discover -i IFACE [-i IFACE...] [--timeout MS] [--json]
  *
  * Broadcasts a Query Config on each interface (aoe_discover), waits MS
  * milliseconds for answers, IDENTIFYs every target found and prints one
@@ -22,6 +22,7 @@
 
 #include <libaoe.h>
 
+#include "aoectl.h"
 #include "tool-common.h"
 
 /* Exit statuses (documented in --help). */
@@ -65,21 +66,16 @@ static void
 parse_options (int argc, char **argv, struct options *opts)
 {
   static const struct option long_options[] = {
-    { "interface", required_argument, NULL, 'i' },
     { "timeout", required_argument, NULL, 't' },
     { "json", no_argument, NULL, 'j' },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },
-    { NULL, 0, NULL, 0 },
+    TOOL_COMMON_LONG_OPTIONS,
   };
   int c;
 
   memset (opts, 0, sizeof *opts);
   opts->timeout_ms = DEFAULT_TIMEOUT_MS;
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, ":i:t:jhV", long_options, NULL)) != -1) {
-    if (tool_common_option (c, argc, argv, &opts->ifaces, usage))
-      continue;
+  while ((c = tool_next_option (argc, argv, "t:j", long_options,
+                                &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 't':
       opts->timeout_ms = tool_parse_number ("--timeout", optarg, 1,
@@ -172,8 +168,9 @@ print_json (const struct aoe_target_info *t, bool last)
   printf ("\n  }%s\n", last ? "" : ",");
 }
 
+/* aoectl discover (see aoectl.h): broadcast, wait, print what answered. */
 int
-main (int argc, char **argv)
+aoectl_discover_main (int argc, char **argv)
 {
   struct options opts;
   struct aoe_target_info *targets = NULL;
@@ -181,7 +178,6 @@ main (int argc, char **argv)
   size_t i;
   int n;
 
-  tool_init ("aoe-discover");
   parse_options (argc, argv, &opts);
 
   h = tool_open (&opts.ifaces);
