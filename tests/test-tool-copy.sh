@@ -10,12 +10,15 @@
 # than the target (a file is refused before anything is written, a stream
 # stops at the end with exit 1), --verify catching a target changed behind our back (by a
 # checksum when the file side is a pipe), options after SRC and DST, and
-# the progress bar: shown on a terminal (script(1) gives one), not when
-# stderr is a file, forced with --progress, suppressed with --quiet.
+# the progress bar: shown on a terminal (script(1) gives one) as wide as
+# the terminal (stty cols), else $COLUMNS, else 80 columns, with an ETA;
+# not when stderr is a file, forced with --progress, suppressed with
+# --quiet.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/tool-functions.sh"
 tool_requires aoectl
 requires command -v script
+requires command -v stty
 aoectl=$(tool_bin aoectl)
 copy=("$aoectl" copy)
 
@@ -109,12 +112,43 @@ tool_expect_error 1 '^aoectl copy: verify failed: the 262144 bytes at offset 0 o
 tool_expect 0 tb_init_exec "${copy[@]}" -i "$TB_IFACE" -q --verify -l 1M e0.1 \
   "$TB_DIR/v.img"
 
-# ---- progress bar: terminal only, unless forced ----
+# ---- progress bar: terminal only, unless forced; as wide as the terminal ----
+# bar_lines FILE: the redraws of the bar in FILE, one a line (the bar
+# starts each with a carriage return).
+bar_lines ()
+{
+  tr '\r' '\n' < "$1" | grep -E '^(copy|verify) ' || :
+}
+
+# check_bar FILE WIDTH: every redraw in FILE is WIDTH - 1 columns (the
+# bar fills the width but its last column), the first has no ETA yet
+# ("--:--"), the last is 100% with ETA 00:00.
+check_bar ()
+{
+  local file=$1 width=$2 lines
+  lines=$(bar_lines "$file")
+  [ -n "$lines" ] || tool_fail "no progress bar: $(cat -v "$file")"
+  awk -v w=$((width - 1)) 'length($0) != w { exit 1 }' <<< "$lines" ||
+    tool_fail "a redraw is not $((width - 1)) columns wide: $(awk '{ print length($0) ": " $0 }' <<< "$lines")"
+  head -n 1 <<< "$lines" | grep -q 'ETA --:-- *$' ||
+    tool_fail "the first redraw shows an ETA already: $(head -n 1 <<< "$lines")"
+  tail -n 1 <<< "$lines" | grep -Eq '^copy 100\.00% \[#+\] (.* )?ETA 00:00 *$' ||
+    tool_fail "the last redraw: $(tail -n 1 <<< "$lines")"
+}
+
+# On a terminal of 60 columns (stty on script's pty): the bar fits it.
 tool_expect 0 tb_init_exec script -q -e -c \
-  "'$aoectl' copy -i '$TB_IFACE' -l 16M e0.1 '$TB_DIR/p.img'" /dev/null
-grep -q $'\r''copy 100.00% \[##############################\] 16.0/16.0 MiB' "$TOOL_OUT" ||
-  tool_fail "no progress bar on a terminal: $(cat -v "$TOOL_OUT")"
+  "stty cols 60 rows 24; '$aoectl' copy -i '$TB_IFACE' -l 16M e0.1 '$TB_DIR/p.img'" /dev/null
+check_bar "$TOOL_OUT" 60
+bar_lines "$TOOL_OUT" | tail -n 1 | grep -Eq '\] +[0-9.]+ MB/s ETA 00:00 *$' ||
+  tool_fail "60 columns: no rate: $(bar_lines "$TOOL_OUT" | tail -n 1)"
 grep -q 'copied 16777216 bytes' "$TOOL_OUT" || tool_fail "no summary on a terminal"
+# A wide terminal: everything, the sizes too.
+tool_expect 0 tb_init_exec script -q -e -c \
+  "stty cols 150 rows 24; '$aoectl' copy -i '$TB_IFACE' -l 16M e0.1 '$TB_DIR/p.img'" /dev/null
+check_bar "$TOOL_OUT" 150
+bar_lines "$TOOL_OUT" | tail -n 1 | grep -Eq '\] 16\.0/16\.0 MiB +[0-9.]+ MB/s ETA' ||
+  tool_fail "150 columns: no sizes: $(bar_lines "$TOOL_OUT" | tail -n 1)"
 tool_expect 0 tb_init_exec script -q -e -c \
   "'$aoectl' copy -i '$TB_IFACE' -q -l 16M e0.1 '$TB_DIR/p.img'" /dev/null
 [ ! -s "$TOOL_OUT" ] || tool_fail "--quiet on a terminal printed: $(cat -v "$TOOL_OUT")"
@@ -122,10 +156,19 @@ tool_expect 0 tb_init_exec "${copy[@]}" -i "$TB_IFACE" -l 16M e0.1 "$TB_DIR/p.im
 if grep -q $'\r' "$TOOL_ERR" || grep -q '%' "$TOOL_ERR"; then
   tool_fail "progress shown with stderr not a terminal: $(cat -v "$TOOL_ERR")"
 fi
-tool_expect 0 tb_init_exec "${copy[@]}" -i "$TB_IFACE" --progress -l 16M e0.1 \
-  "$TB_DIR/p.img"
-grep -q $'\r''copy 100.00%' "$TOOL_ERR" || tool_fail "--progress did not force the bar"
+# Forced with stderr a file: $COLUMNS, else 80 columns.
+tool_expect 0 tb_init_exec env COLUMNS=45 "${copy[@]}" -i "$TB_IFACE" \
+  --progress -l 16M e0.1 "$TB_DIR/p.img"
+check_bar "$TOOL_ERR" 45
+tool_expect 0 tb_init_exec env -u COLUMNS "${copy[@]}" -i "$TB_IFACE" \
+  --progress -l 16M e0.1 "$TB_DIR/p.img"
+check_bar "$TOOL_ERR" 80
 grep -q $'\r''verify' "$TOOL_ERR" && tool_fail "a verify bar without --verify"
+tool_expect 0 tb_init_exec env COLUMNS=junk "${copy[@]}" -i "$TB_IFACE" \
+  --progress --verify -l 16M e0.1 "$TB_DIR/p.img"
+bar_lines "$TOOL_ERR" | grep -q '^verify 100\.00% ' || tool_fail "no verify bar"
+awk 'length($0) != 79 { exit 1 }' <<< "$(bar_lines "$TOOL_ERR")" ||
+  tool_fail "COLUMNS=junk: not 80 columns"
 
 # ---- failures of the file side ----
 tool_expect_error 2 'nodir/out\.img: No such file or directory' \

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * Unit tests for what aoectl prints that needs no target: the text and
- * JSON output of strings (examples/tool-common.c: valid UTF-8 kept,
- * control characters and bytes that are not UTF-8 escaped).
+ * Unit tests for what aoectl prints that needs no target: the layout of
+ * aoectl copy's progress bar (examples/copy-progress.c: the line fits
+ * widths 40, 80 and 200 exactly, one column short; what is dropped when
+ * narrow; the ETA text) and the text and JSON output of strings
+ * (examples/tool-common.c: valid UTF-8 kept, control characters and
+ * bytes that are not UTF-8 escaped).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +17,142 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "copy-progress.h"
 #include "tool-common.h"
+
+/* Bytes in a MiB. */
+#define MIB (1024 * 1024)
+
+/* A quarter of 256 MiB copied at 112.3 MB/s, 12 s left: the view the
+ * width tests draw. */
+static const struct progress_view quarter = {
+  .label = "copy", .done = 64 * MIB, .total = 256 * MIB, .mb_per_s = 112.3,
+  .eta_s = 12,
+};
+
+/* Format v at width into a buffer and check the line's length. */
+static const char *
+format (const struct progress_view *v, unsigned width, size_t want_len)
+{
+  static char line[PROGRESS_MAX_WIDTH + 1];
+
+  assert_int_equal (progress_format (line, sizeof line, width, v), want_len);
+  assert_int_equal (strlen (line), want_len);
+  return line;
+}
+
+/* The string of n copies of c followed by m copies of d (bars). */
+static const char *
+bar (char c, size_t n, char d, size_t m)
+{
+  static char text[PROGRESS_MAX_WIDTH + 1];
+
+  memset (text, c, n);
+  memset (text + n, d, m);
+  text[n + m] = '\0';
+  return text;
+}
+
+/* Check that the quarter view at width is "copy  25.00% [BAR]TAIL" with a
+ * bar of filled '#' and empty '.', one column short of the width. */
+static void
+expect_quarter (unsigned width, size_t filled, size_t empty, const char *tail)
+{
+  char want[2 * PROGRESS_MAX_WIDTH];
+
+  snprintf (want, sizeof want, "copy  25.00%% [%s]%s",
+            bar ('#', filled, '.', empty), tail);
+  assert_int_equal (strlen (want), width - 1);
+  assert_string_equal (format (&quarter, width, width - 1), want);
+}
+
+/* The tail of the quarter view with everything shown: the done bytes as
+ * wide as the total, the rate 6 wide. */
+#define FULL_TAIL "  64.0/256.0 MiB  112.3 MB/s ETA 00:12"
+
+/* The widths: 80 columns, everything, the bar takes the 26 columns
+ * left; 200, a bar of 146; 49, the sizes go first, the rate stays; 40,
+ * the sizes and the rate make way for a bar of 14. */
+static void
+test_widths (void **state)
+{
+  expect_quarter (80, 6, 20, FULL_TAIL);
+  expect_quarter (200, 36, 110, FULL_TAIL);
+  expect_quarter (49, 2, 9, "  112.3 MB/s ETA 00:12");
+  expect_quarter (40, 3, 11, " ETA 00:12");
+}
+
+/* Narrower than the text: cut; no room at all: empty.  Wider than
+ * PROGRESS_MAX_WIDTH or than the buffer: as wide as they allow (laid out
+ * for that width). */
+static void
+test_width_limits (void **state)
+{
+  char small[20];
+
+  assert_string_equal (format (&quarter, 10, 9), "copy  25.");
+  assert_string_equal (format (&quarter, 1, 0), "");
+  assert_string_equal (format (&quarter, 0, 0), "");
+  format (&quarter, 5000, PROGRESS_MAX_WIDTH - 1);
+  assert_int_equal (progress_format (small, sizeof small, 80, &quarter), 19);
+  assert_string_equal (small, "copy  25.00% ETA 00");
+}
+
+/* Done, and a stream of unknown length (no bar, no ETA; padded). */
+static void
+test_done_and_stream (void **state)
+{
+  struct progress_view v = quarter;
+  char want[2 * PROGRESS_MAX_WIDTH];
+
+  v.done = v.total;
+  v.eta_s = 0;
+  snprintf (want, sizeof want, "copy 100.00%% [%s] 256.0/256.0 MiB  112.3 "
+            "MB/s ETA 00:00", bar ('#', 26, '.', 0));
+  assert_string_equal (format (&v, 80, 79), want);
+  v.total = 0;
+  v.label = "verify";
+  snprintf (want, sizeof want, "verify 256.0 MiB 112.3 MB/s%s",
+            bar (' ', 52, ' ', 0));
+  assert_string_equal (format (&v, 80, 79), want);
+}
+
+/* The ETA text: "--:--" until known, MM:SS, H:MM:SS from an hour. */
+static void
+test_eta (void **state)
+{
+  struct progress_view v = quarter;
+  char eta[PROGRESS_ETA_SIZE];
+  const char *line;
+
+  progress_format_eta (eta, -1);
+  assert_string_equal (eta, "--:--");
+  progress_format_eta (eta, 0);
+  assert_string_equal (eta, "00:00");
+  progress_format_eta (eta, 59.4);
+  assert_string_equal (eta, "00:59");
+  progress_format_eta (eta, 61);
+  assert_string_equal (eta, "01:01");
+  progress_format_eta (eta, 3599.6);
+  assert_string_equal (eta, "1:00:00");
+  progress_format_eta (eta, 3661);
+  assert_string_equal (eta, "1:01:01");
+  progress_format_eta (eta, 9999.0 * 3600);
+  assert_string_equal (eta, "9999:00:00");
+  progress_format_eta (eta, 10000.0 * 3600);
+  assert_string_equal (eta, "--:--");
+  progress_format_eta (eta, strtod ("nan", NULL));
+  assert_string_equal (eta, "--:--");
+  /* In the line, a longer ETA takes its room from the bar. */
+  v.eta_s = -1;
+  line = format (&v, 80, 79);
+  assert_non_null (strstr (line, "]  64.0/256.0 MiB  112.3 MB/s ETA --:--"));
+  v.eta_s = 3661;
+  line = format (&v, 80, 79);
+  assert_non_null (strstr (line, "]  64.0/256.0 MiB  112.3 MB/s ETA 1:01:01"));
+  assert_non_null (strstr (line, bar ('[', 1, '#', 6)));
+  assert_null (strstr (line, bar ('#', 7, '.', 0)));
+}
 
 /* What print (tool_print_json_string or tool_print_text_string) makes
  * of s. */
@@ -79,6 +217,10 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_widths),
+    cmocka_unit_test (test_width_limits),
+    cmocka_unit_test (test_done_and_stream),
+    cmocka_unit_test (test_eta),
     cmocka_unit_test (test_json_string),
     cmocka_unit_test (test_text_string),
   };
