@@ -3,9 +3,9 @@
  *
  * aoe-bench: measure libaoe's throughput and latency against an AoE target.
  *
- *   aoe-bench [OPTIONS] IFACE SHELF SLOT
+ *   aoe-bench -i IFACE [-i IFACE...] [OPTIONS] eSHELF.SLOT
  *
- * Keeps --queue-depth commands of --request-size bytes in flight,
+ * Keeps --requests commands of --request-size bytes in flight,
  * sequentially (wrapping at the end of the disk) or at random aligned
  * offsets, reading or writing, for --time seconds or --bytes bytes.  Three
  * ways to drive libaoe:
@@ -14,13 +14,17 @@
  *          libaoe's own I/O thread, submits the next command
  *   libev  the same on this program's libev loop (aoe_set_loop): one
  *          thread, no hand-off between threads
- *   sync   --queue-depth threads calling blocking aoe_pread/aoe_pwrite,
+ *   sync   --requests threads calling blocking aoe_pread/aoe_pwrite,
  *          the way nbdkit's plugin uses the library
  *
  * Prints MB/s (10^6 bytes), commands per second, command latency p50/p99,
  * retransmits (aoe_get_stats) and CPU seconds of the whole process
  * (getrusage), as text or one JSON object (--json).  Writes overwrite the
- * disk.  Needs CAP_NET_RAW.  Built only on <libaoe.h> (and libev).
+ * disk.  The target and the interfaces are given as to aoectl (parsed by
+ * tool-common), and no option letter means something else in nbdcopy
+ * (-R/--requests and --request-size are nbdcopy's; its -p is --progress,
+ * so --pattern has no letter).  Needs CAP_NET_RAW.  Built only on
+ * <libaoe.h> (and libev); installed in libexecdir/libaoe, not on PATH.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,10 +40,11 @@
 #include <libaoe.h>
 
 #include "bench-util.h"
+#include "tool-common.h"
 
 /* Limits and defaults of the command line. */
-#define DEFAULT_QUEUE_DEPTH 4
-#define MAX_QUEUE_DEPTH 1024
+#define DEFAULT_REQUESTS 4
+#define MAX_REQUESTS 1024
 #define DEFAULT_REQUEST_SIZE (256 * 1024)
 #define MAX_REQUEST_SIZE (32 * 1024 * 1024)
 #define DEFAULT_SECONDS 5.0
@@ -59,12 +64,11 @@ static const char *const mode_names[] = { "aio", "libev", "sync" };
 
 /* What the command line asked for. */
 struct options {
-  const char *iface;        /* interface to use */
-  unsigned shelf;           /* target shelf */
-  unsigned slot;            /* target slot */
+  struct tool_ifaces ifaces; /* -i interfaces, in order */
+  struct tool_target target; /* eSHELF.SLOT */
   bool random;              /* --pattern rand */
   bool write;               /* --write */
-  unsigned queue_depth;     /* --queue-depth */
+  unsigned queue_depth;     /* --requests: commands in flight */
   uint64_t request_size;    /* --request-size */
   double seconds;           /* --time */
   uint64_t bytes;           /* --bytes (0: run for --time) */
@@ -113,13 +117,17 @@ static void
 usage (FILE *fp)
 {
   fprintf (fp,
-           "Usage: %s [OPTIONS] IFACE SHELF SLOT\n"
-           "Measure libaoe's throughput and latency against an AoE target.\n"
+           "Usage: %s -i IFACE [-i IFACE...] [OPTIONS] eSHELF.SLOT\n"
+           "Measure libaoe's throughput and latency against an AoE target (named\n"
+           "like the kernel driver names it: e0.1 is shelf 0, slot 1).  Options may\n"
+           "come before or after the target.\n"
            "\n"
-           "  -p, --pattern seq|rand   sequential (default) or random offsets\n"
+           "  -i, --interface IFACE    interface to reach the target (repeat for\n"
+           "                           several; the MTU reported is the first's)\n"
+           "      --pattern seq|rand   sequential (default) or random offsets\n"
            "  -w, --write              write instead of read (overwrites the disk)\n"
-           "  -q, --queue-depth N      commands in flight (default %d, 1-%d)\n"
-           "  -r, --request-size B     bytes per command, multiple of 512\n"
+           "  -R, --requests N         commands in flight (default %d, 1-%d)\n"
+           "      --request-size B     bytes per command, multiple of 512\n"
            "                           (default 256K, up to 32M; K, M suffixes)\n"
            "  -t, --time SECONDS       run this long (default %.0f)\n"
            "  -n, --bytes B            instead, stop after B bytes\n"
@@ -132,8 +140,10 @@ usage (FILE *fp)
            "  -h, --help               print this help and exit\n"
            "  -V, --version            print the version and exit\n"
            "\n"
-           "Needs CAP_NET_RAW.  Exit status 0, 1 on failure, 2 on a usage error.\n",
-           progname, DEFAULT_QUEUE_DEPTH, MAX_QUEUE_DEPTH, DEFAULT_SECONDS);
+           "Needs CAP_NET_RAW.  Exit status: 0 success, 1 the run failed (no\n"
+           "answer, an I/O error), 2 usage or setup error (bad arguments, unknown\n"
+           "interface).\n",
+           tool_progname, DEFAULT_REQUESTS, MAX_REQUESTS, DEFAULT_SECONDS);
 }
 
 /* Parse the argument of --mode. */
@@ -152,39 +162,33 @@ parse_mode (const char *text)
 static void
 parse_options (int argc, char *argv[], struct options *opt)
 {
-  enum { OPT_MAX_IN_FLIGHT = 256, OPT_SEED };
+  enum { OPT_MAX_IN_FLIGHT = 256, OPT_SEED, OPT_PATTERN, OPT_REQUEST_SIZE };
   static const struct option longopts[] = {
-    { "pattern", required_argument, NULL, 'p' },
+    { "pattern", required_argument, NULL, OPT_PATTERN },
     { "write", no_argument, NULL, 'w' },
-    { "queue-depth", required_argument, NULL, 'q' },
-    { "request-size", required_argument, NULL, 'r' },
+    { "requests", required_argument, NULL, 'R' },
+    { "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
     { "time", required_argument, NULL, 't' },
     { "bytes", required_argument, NULL, 'n' },
     { "mode", required_argument, NULL, 'm' },
     { "max-in-flight", required_argument, NULL, OPT_MAX_IN_FLIGHT },
     { "seed", required_argument, NULL, OPT_SEED },
     { "json", no_argument, NULL, 'j' },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },
-    { NULL, 0, NULL, 0 },
+    TOOL_COMMON_LONG_OPTIONS,
   };
   unsigned seed;
   int c;
 
-  *opt = (struct options) { .queue_depth = DEFAULT_QUEUE_DEPTH,
+  *opt = (struct options) { .queue_depth = DEFAULT_REQUESTS,
                             .request_size = DEFAULT_REQUEST_SIZE,
                             .seconds = DEFAULT_SECONDS, .seed = 1 };
-  while ((c = getopt_long (argc, argv, "p:wq:r:t:n:m:jhV", longopts,
-                           NULL)) != -1) {
+  while ((c = tool_next_option (argc, argv, "wR:t:n:m:j", longopts,
+                                &opt->ifaces, usage)) != -1) {
     switch (c) {
     case 'w': opt->write = true; break;
     case 'j': opt->json = true; break;
     case 'm': opt->mode = parse_mode (optarg); break;
-    case 'h': usage (stdout); exit (EXIT_SUCCESS);
-    case 'V':
-      printf ("%s (libaoe %s)\n", progname, aoe_get_version ());
-      exit (EXIT_SUCCESS);
-    case 'p':
+    case OPT_PATTERN:
       if (strcmp (optarg, "seq") == 0)
         opt->random = false;
       else if (strcmp (optarg, "rand") == 0)
@@ -192,13 +196,13 @@ parse_options (int argc, char *argv[], struct options *opt)
       else
         bench_usage_error ("--pattern must be seq or rand: %s", optarg);
       break;
-    case 'q':
-      if (bench_parse_uint (optarg, 1, MAX_QUEUE_DEPTH,
+    case 'R':
+      if (bench_parse_uint (optarg, 1, MAX_REQUESTS,
                             &opt->queue_depth) == -1)
-        bench_usage_error ("--queue-depth must be 1-%d: %s", MAX_QUEUE_DEPTH,
-                     optarg);
+        bench_usage_error ("--requests must be 1-%d: %s", MAX_REQUESTS,
+                           optarg);
       break;
-    case 'r':
+    case OPT_REQUEST_SIZE:
       if (bench_parse_size (optarg, AOE_SECTOR_SIZE,
                             &opt->request_size) == -1
           || opt->request_size % AOE_SECTOR_SIZE
@@ -223,11 +227,10 @@ parse_options (int argc, char *argv[], struct options *opt)
         bench_usage_error ("--seed must be a number from 1: %s", optarg);
       opt->seed = seed;
       break;
-    default:
-      bench_usage_error ("unknown option");
     }
   }
-  bench_parse_target (argc, argv, &opt->iface, &opt->shelf, &opt->slot);
+  tool_parse_only_target (argc, argv, &opt->target);
+  tool_need_ifaces (&opt->ifaces);
 }
 
 /* The MTU of the interface (from sysfs), or 0 if unknown. */
@@ -438,14 +441,13 @@ run (struct bench *b, uint64_t start)
       pthread_join (b->slots[i].thread, NULL);
 }
 
-/* Create the handle and connect it as the options say. */
+/* Create the handle and connect it as the options say (an unknown
+ * interface is a setup error, exit 2, as in aoectl). */
 static void
 connect_target (struct bench *b)
 {
-  b->h = aoe_create ();
-  if (b->h == NULL
-      || aoe_add_interface (b->h, b->opt.iface) == -1
-      || aoe_set_target (b->h, b->opt.shelf, b->opt.slot) == -1
+  b->h = tool_open (&b->opt.ifaces);
+  if (aoe_set_target (b->h, b->opt.target.shelf, b->opt.target.slot) == -1
       || (b->opt.max_in_flight
           && aoe_set_max_in_flight (b->h, b->opt.max_in_flight) == -1)
       || (b->opt.mode == MODE_LIBEV && aoe_set_loop (b->h, b->loop) == -1)
@@ -502,6 +504,8 @@ cleanup (struct bench *b)
   pthread_cond_destroy (&b->idle);
 }
 
+/* Parse the command line, connect, warm up, run the benchmark and print
+ * what it measured. */
 int
 main (int argc, char *argv[])
 {
@@ -513,6 +517,7 @@ main (int argc, char *argv[])
   uint64_t start;
   double cpu_start;
 
+  tool_init (progname, NULL);
   bench_progname = progname;
 
   parse_options (argc, argv, &b.opt);
@@ -540,7 +545,7 @@ main (int argc, char *argv[])
   result = (struct bench_result) {
     .tool = "aoe-bench", .mode = mode_names[b.opt.mode],
     .pattern = b.opt.random ? "rand" : "seq", .write = b.opt.write,
-    .mtu = interface_mtu (b.opt.iface), .queue_depth = b.opt.queue_depth,
+    .mtu = interface_mtu (b.opt.ifaces.names[0]), .queue_depth = b.opt.queue_depth,
     .request_size = b.opt.request_size, .window = after.window_max,
     .sectors_per_frame = info.sectors_per_frame, .bytes = b.done_bytes,
     .requests = b.done_requests,

@@ -81,7 +81,8 @@ for n in $ns; do
   fi
 done
 
-# One-line errors for bad arguments.
+# One-line errors for bad arguments (noif0 does not exist: should a bad
+# argument slip through, the program fails there and sends nothing).
 # expect_usage_error STATUS PATTERN CMD...: CMD exits STATUS with exactly
 # one stderr line matching PATTERN.
 expect_usage_error ()
@@ -95,10 +96,16 @@ expect_usage_error ()
 }
 expect_usage_error 1 'unknown argument' "$AOE_SRCDIR/scripts/bench" --bogus
 expect_usage_error 1 'reps must be' "$AOE_SRCDIR/scripts/bench" --reps x
-expect_usage_error 2 'queue-depth' "$bench" -q 0 lo 0 1
-expect_usage_error 2 'request-size' "$bench" -r 1000 lo 0 1
-expect_usage_error 2 'mode must be' "$bench" -m nope lo 0 1
-expect_usage_error 2 'SLOT must be' "$raw" lo 0 255
+expect_usage_error 2 'requests must be' "$bench" -R 0 -i noif0 e0.1
+expect_usage_error 2 'request-size' "$bench" --request-size 1000 -i noif0 e0.1
+expect_usage_error 2 'mode must be' "$bench" -m nope -i noif0 e0.1
+expect_usage_error 2 "unknown option '-q'" "$bench" -q 1 -i noif0 e0.1
+expect_usage_error 2 "unknown option '-p'" "$bench" -p rand -i noif0 e0.1
+expect_usage_error 2 "'0' is not a target name" "$bench" -i noif0 0 1
+expect_usage_error 2 'no target given' "$bench" -i noif0
+expect_usage_error 2 'no interface given' "$bench" e0.1
+expect_usage_error 2 'no such interface: noif0' "$bench" -i noif0 e0.1
+expect_usage_error 2 'SLOT must be' "$raw" noif0 0 255
 expect_usage_error 1 'no interface' "$raw" nosuch0 0 1
 
 # ---- 2. the programs move what they claim ----
@@ -110,14 +117,16 @@ tb_vblade 0 1 "$image"
 zeros=$TB_DIR/zeros
 head -c 8M /dev/zero > "$zeros"
 
-# check_write NAME PROGRAM ARGS...: a 1 MiB sequential --write run moves
-# exactly 1 MiB, and exactly the first MiB of the zeroed image changes.
+# check_write NAME PROGRAM ARGS...: a 1 MiB sequential --write run of
+# requests of 64 KiB (ARGS name the target and the request size, as each
+# program takes them) moves exactly 1 MiB, and exactly the first MiB of
+# the zeroed image changes.
 check_write ()
 {
   local name=$1 json
   shift
   cp "$zeros" "$image"
-  json=$(tb_init_exec "$@" --write -n 1M -r 64K --json "$TB_IFACE" 0 1)
+  json=$(tb_init_exec "$@" --write -n 1M --json)
   [ "$(jq .bytes <<<"$json")" -eq 1048576 ] ||
     _tb_die "$name: moved $(jq .bytes <<<"$json") bytes, expected 1048576"
   [ "$(jq .requests <<<"$json")" -eq 16 ] || _tb_die "$name: expected 16 requests"
@@ -126,15 +135,19 @@ check_write ()
   [ "$(head -c 1M "$image" | tr -d '\0' | wc -c)" -gt 1000000 ] ||
     _tb_die "$name: the first MiB is mostly zeros"
 }
-check_write aoe-raw "$raw"
-check_write aoe-bench "$bench"
-check_write "aoe-bench sync" "$bench" -m sync -q 2
-check_write "aoe-bench libev" "$bench" -m libev
+check_write aoe-raw "$raw" -r 64K "$TB_IFACE" 0 1
+check_write aoe-bench "$bench" --request-size 64K -i "$TB_IFACE" e0.1
+# (Options after the target too.)
+check_write "aoe-bench sync" "$bench" -i "$TB_IFACE" e0.1 -m sync -R 2 \
+  --request-size 64K
+check_write "aoe-bench libev" "$bench" -m libev --request-size 64K \
+  -i "$TB_IFACE" e0.1
 
 # Reads with --bytes, and random reads stay inside the disk.
 json=$(tb_init_exec "$raw" -n 2M -r 128K --json "$TB_IFACE" 0 1)
 [ "$(jq .bytes <<<"$json")" -eq 2097152 ] || _tb_die "aoe-raw read: wrong byte count"
-json=$(tb_init_exec "$bench" -p rand -r 4K -q 8 -n 4M --json "$TB_IFACE" 0 1)
+json=$(tb_init_exec "$bench" --pattern rand --request-size 4K -R 8 -n 4M --json \
+  -i "$TB_IFACE" e0.1)
 [ "$(jq .bytes <<<"$json")" -eq 4194304 ] && [ "$(jq .requests <<<"$json")" -eq 1024 ] ||
   _tb_die "aoe-bench random read: wrong byte count: $json"
 [ "$(jq -r .pattern <<<"$json")" = rand ] || _tb_die "aoe-bench: pattern not rand"
