@@ -4,7 +4,8 @@
 # tests/test-plugin-service.sh: the systemd units nbd-plugin/nbdkit-aoe@.service
 # and nbdkit-aoe@.socket, without a running systemd (none on test machines):
 #  1. `meson install` puts them where systemd looks, unchanged, and
-#     `systemctl --root=DESTDIR enable nbdkit-aoe@e0.1` enables both;
+#     `systemctl --root=DESTDIR enable nbdkit-aoe@e0.1` enables both
+#     (disable with the socket named too disables both);
 #     `systemd-analyze verify` finds nothing wrong with the instance e0.1
 #     (a misspelt key shows it would), and `systemd-analyze security`
 #     rates the service's exposure at most 2.0;
@@ -25,9 +26,11 @@
 #     /dev/null (ProtectSystem=strict), no device but /dev/null
 #     (PrivateDevices=);
 #  4. without CAP_NET_RAW it fails with one clear error line;
-#  5. killed with SIGKILL, it is started again as Restart=on-failure does
-#     (after RestartSec=, same socket: the socket unit keeps it), and
-#     serves again, also to a client that connected while it was dead;
+#  5. killed with SIGKILL, it is started again as systemd does it: after
+#     RestartSec= (Restart=on-failure), on the same socket, which the
+#     socket unit keeps open meanwhile, any RuntimeDirectory= removed
+#     first (RuntimeDirectoryPreserve=no; the unit has none); it serves
+#     again, also to a client that connected while it was dead;
 #  6. why the socket belongs to systemd: nbdkit -U, killed with SIGKILL,
 #     leaves its socket behind and then refuses to start on it
 #     ("Address already in use").
@@ -87,6 +90,21 @@ unit_value ()
     fail "$1: expected exactly one $2= line"
   fi
   printf '%s' "$v"
+}
+
+# expect_value UNIT KEY VALUE: the one KEY= line of UNIT says VALUE.
+expect_value ()
+{
+  [ "$(unit_value "$1" "$2")" = "$3" ] || fail "${1##*/}: $2= is not $3"
+}
+
+# last_value UNIT KEY DEFAULT: the value of the last KEY= line, or
+# DEFAULT (systemd's) if there is none.
+last_value ()
+{
+  local v
+  v=$(unit_values "$1" "$2" | tail -n 1)
+  printf '%s' "${v:-$3}"
 }
 
 # A line continued with a backslash would be read wrong here.
@@ -168,6 +186,12 @@ wants=$dest/etc/systemd/system
   fail "systemctl enable did not enable nbdkit-aoe@$instance.service"
 [ -L "$wants/sockets.target.wants/nbdkit-aoe@$instance.socket" ] ||
   fail "systemctl enable did not enable nbdkit-aoe@$instance.socket (Also=)"
+# And what nbdkit-aoe-plugin(1) says to type to stop serving the target.
+systemctl --root="$dest" disable "nbdkit-aoe@$instance.socket" \
+  "nbdkit-aoe@$instance" 2>&1 | tee -a "$TB_DIR/enable.log"
+left=$(find "$wants" -name "nbdkit-aoe@*")
+[ -z "$left" ] || fail "systemctl disable left $left"
+systemctl --root="$dest" enable "nbdkit-aoe@$instance" > /dev/null 2>&1
 
 # verify_units DIR: systemd-analyze verify of the instance in DIR (the
 # templates, and the instance names as links to them); its output, if
@@ -256,12 +280,11 @@ printf '%s\n' "${exec_argv[@]}" | grep -qx "discover-timeout=3" ||
 
 # The process as the unit makes it.  Capabilities: CAP_X in the unit is
 # x for setpriv.
-[ "$(unit_value "$service_unit" DynamicUser)" = yes ] || fail "DynamicUser is not yes"
-[ "$(unit_value "$service_unit" NoNewPrivileges)" = yes ] || fail "NoNewPrivileges is not yes"
-caps=$(unit_value "$service_unit" AmbientCapabilities)
-[ "$caps" = CAP_NET_RAW ] || fail "AmbientCapabilities=$caps"
-[ "$(unit_value "$service_unit" CapabilityBoundingSet)" = "$caps" ] ||
-  fail "CapabilityBoundingSet= is not $caps"
+expect_value "$service_unit" DynamicUser yes
+expect_value "$service_unit" NoNewPrivileges yes
+caps=CAP_NET_RAW
+expect_value "$service_unit" AmbientCapabilities "$caps"
+expect_value "$service_unit" CapabilityBoundingSet "$caps"
 cap=${caps#CAP_}
 cap=${cap,,}
 read -r -a families <<< "$(unit_value "$service_unit" RestrictAddressFamilies)"
@@ -273,10 +296,10 @@ requires tb_init_exec "${user[@]}" test -r "$AOE_PLUGIN"
 # The socket unit's socket.
 sock=$root$(unit_value "$socket_unit" ListenStream)
 [ "$sock" = "$root/run/nbdkit-aoe/$instance.sock" ] || fail "ListenStream=$sock"
-[ "$(unit_value "$socket_unit" RemoveOnStop)" = yes ] || fail "RemoveOnStop is not yes"
+expect_value "$socket_unit" RemoveOnStop yes
 restart_sec=$(unit_value "$service_unit" RestartSec)
 [[ "$restart_sec" =~ ^[0-9]+s$ ]] || fail "RestartSec=$restart_sec is not N s"
-[ "$(unit_value "$service_unit" Restart)" = on-failure ] || fail "Restart is not on-failure"
+expect_value "$service_unit" Restart on-failure
 socket_unit_args=(--listen "$sock" --mode "$(unit_value "$socket_unit" SocketMode)"
   --user "$(unit_value "$socket_unit" SocketUser)"
   --group "$(unit_value "$socket_unit" SocketGroup)"
@@ -292,8 +315,9 @@ for dir in $(unit_values "$service_unit" RuntimeDirectory); do
   socket_unit_args+=(--runtime-directory "$root/run/$dir")
 done
 socket_unit_args+=(--runtime-directory-owner nobody
-  --runtime-directory-mode "$(unit_values "$service_unit" RuntimeDirectoryMode | tail -n 1 | grep . || echo 0755)"
-  --runtime-directory-preserve "$(unit_values "$service_unit" RuntimeDirectoryPreserve | tail -n 1 | grep . || echo no)")
+  --runtime-directory-mode "$(last_value "$service_unit" RuntimeDirectoryMode 0755)"
+  --runtime-directory-preserve
+  "$(last_value "$service_unit" RuntimeDirectoryPreserve no)")
 uri="nbd+unix:///?socket=$sock"
 
 # is_our_service PID: PID is the nbdkit of this test (its command line
@@ -457,7 +481,8 @@ serves "started"
 pid=$(cat "$TB_DIR/service.pid")
 is_our_service "$pid" || fail "pid $pid is not the service"
 # Exactly the unit's capability, as the unit's user, no_new_privs.
-grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' "/proc/$pid/status"
+grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' \
+  "/proc/$pid/status"
 # The capability's bit: its number is its place in setpriv --list-caps.
 cap_number=$(setpriv --list-caps | grep -nx "$cap" | cut -d: -f1)
 [ -n "$cap_number" ] || fail "setpriv does not know $cap"
@@ -491,8 +516,10 @@ started_again ()
 tb_wait_for $(( ${restart_sec%s} + 10 )) started_again ||
   fail "not started again: $(cat "$helper_log")"
 wait "$waiting" || fail "the client that waited failed: $(cat "$waiting_log")"
-[ "$(cat "$waiting_log")" = $(( 64 << 20 )) ] || fail "the client that waited got '$(cat "$waiting_log")'"
-echo "started again after $(( $(date +%s) - start )) s (RestartSec=$restart_sec); the waiting client got $(cat "$waiting_log")"
+got=$(cat "$waiting_log")
+[ "$got" = $(( 64 << 20 )) ] || fail "the client that waited got '$got'"
+echo "started again after $(( $(date +%s) - start )) s" \
+  "(RestartSec=$restart_sec); the waiting client got $got"
 new_pid=$(cat "$TB_DIR/service.pid")
 if [ "$new_pid" = "$pid" ] || ! is_our_service "$new_pid"; then
   fail "no new service process"
@@ -510,7 +537,8 @@ chmod 755 "$TB_DIR"
 naive_argv=("${exec_argv[0]}" -U "$naive/sock" "${exec_argv[@]:1}")
 tb_init_bg "${sandbox[@]}" "${naive_argv[@]}"
 naive_pid=$TB_BG_PID
-tb_wait_for 10 test -S "$naive/sock" || fail "nbdkit -U did not start: $(cat "$TB_BG_LOG")"
+tb_wait_for 10 test -S "$naive/sock" ||
+  fail "nbdkit -U did not start: $(cat "$TB_BG_LOG")"
 kill -KILL "$naive_pid"
 wait "$naive_pid" 2>/dev/null || true
 [ -S "$naive/sock" ] || fail "nbdkit -U killed left no socket behind (nothing to prove)"
