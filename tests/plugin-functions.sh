@@ -34,6 +34,23 @@ requires_plugin ()
   requires nbdkit "$AOE_PLUGIN" --version
 }
 
+# requires_fuse_mount: what a file system on an export needs without the
+# nbd module: root, nbdfuse and FUSE, loop devices, unshare for a private
+# mount namespace, mkfs.ext4 and e2fsck.
+requires_fuse_mount ()
+{
+  requires_plugin
+  requires_root
+  requires unshare --version
+  requires nbdfuse --version
+  requires fusermount3 --version
+  requires test -c /dev/fuse
+  requires test -e /dev/loop-control
+  requires losetup --version
+  requires mkfs.ext4 -V
+  requires e2fsck -V
+}
+
 # requires_nbdsh: nbdsh runs `python3 -m nbd`; when the first python3 on
 # PATH lacks the nbd module (e.g. a pyenv interpreter shadowing the
 # system's, which has python3-libnbd), put a wrapper named nbdsh using an

@@ -117,16 +117,7 @@ if [ "${1:-}" = --in-private-mounts ]; then
   exit 0
 fi
 
-requires_plugin
-requires_root
-requires unshare --version
-requires nbdfuse --version
-requires fusermount3 --version
-requires test -c /dev/fuse
-requires test -e /dev/loop-control
-requires losetup --version
-requires mkfs.ext4 -V
-requires e2fsck -V
+requires_fuse_mount
 requires mountpoint --version
 
 plugin_target 128M

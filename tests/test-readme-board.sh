@@ -82,15 +82,7 @@ undo_recipe ()
   done
 }
 
-requires_plugin
-requires_root
-requires unshare --version
-requires nbdfuse --version
-requires fusermount3 --version
-requires test -c /dev/fuse
-requires test -e /dev/loop-control
-requires losetup --version
-requires mkfs.ext4 -V
+requires_fuse_mount
 requires debugfs -V
 
 serve=$(readme_block 'board recipe: serve')
