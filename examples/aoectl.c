@@ -105,8 +105,9 @@ run (const struct subcommand *sc, int argc, char **argv)
   return sc->main (argc, argv);
 }
 
-/* aoectl help [COMMAND]: this usage text, or COMMAND's (by running it
- * with --help, so there is one help text per command). */
+/* aoectl help [COMMAND]: this usage text (also for help --help, as the
+ * usage promises COMMAND --help for every command), or COMMAND's (by
+ * running it with --help, so there is one help text per command). */
 static int
 help_main (int argc, char **argv)
 {
@@ -115,7 +116,8 @@ help_main (int argc, char **argv)
 
   if (argc > 2)
     tool_usage_error ("help takes one command at most, got '%s'", argv[2]);
-  if (argc < 2) {
+  if (argc < 2 || strcmp (argv[1], "--help") == 0
+      || strcmp (argv[1], "-h") == 0) {
     usage (stdout);
     return tool_finish (TOOL_EXIT_OK);
   }

@@ -40,6 +40,8 @@ tool_expect 0 "$aoectl" -h
 [ "$(cat "$TOOL_OUT")" = "$help_main" ] || tool_fail "aoectl -h differs from --help"
 tool_expect 0 "$aoectl" help
 [ "$(cat "$TOOL_OUT")" = "$help_main" ] || tool_fail "aoectl help differs from --help"
+tool_expect 0 "$aoectl" help --help
+[ "$(cat "$TOOL_OUT")" = "$help_main" ] || tool_fail "aoectl help --help differs from --help"
 for flag in --version -V; do
   tool_expect 0 "$aoectl" "$flag"
   grep -Eq '^aoectl [0-9]+\.[0-9]+\.[0-9]+ \(libaoe [0-9.]+\)$' "$TOOL_OUT" ||
