@@ -4,8 +4,10 @@
  * libaoe: a userspace ATA-over-Ethernet (AoE) initiator library.
  *
  * libaoe speaks AoE (ATA commands in raw Ethernet frames, EtherType
- * 0x88A2) through libpcap.  One handle talks to one target (shelf.slot),
- * possibly over several local interfaces and several target MACs.
+ * 0x88A2) through a raw AF_PACKET socket on each interface (the default)
+ * or through libpcap (aoe_set_transport).  One handle talks to one target
+ * (shelf.slot), possibly over several local interfaces and several target
+ * MACs.
  *
  * Lifecycle (modelled on libpcap's create -> set -> activate):
  *
@@ -267,7 +269,7 @@ int aoe_set_debug (aoe_handle *h, unsigned mask,
  * thread starts with the first I/O call, so a program may fork between
  * aoe_connect and its first I/O (nbdkit does: get_ready, then fork).
  * After a fork only one of the processes may do I/O on the handle: they
- * share its capture sockets. */
+ * share its sockets. */
 int aoe_connect (aoe_handle *h);
 
 /* ---- information ---- */
