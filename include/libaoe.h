@@ -226,11 +226,10 @@ int aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors);
 
 /* How frames reach the interfaces: "packet" (the default: a raw Linux
  * AF_PACKET socket bound to the AoE EtherType, with recvmmsg and sendmmsg)
- * or "pcap" (libpcap's memory-mapped receive ring).  scripts/bench
- * measured libpcap's ring costing the replying target 10-20% more CPU per
- * GiB where it shares the machine (veth), and libaoe reaching 88-92% of
- * the raw-socket ceiling with pcap against 103-107% with packet.  EINVAL
- * for any other name.  The environment
+ * or "pcap" (libpcap's memory-mapped receive ring).  Where the target
+ * shares the machine (veth), the copy of each reply into libpcap's ring
+ * runs on the target's CPU, which packet spares it (the figures are in
+ * README's Performance section).  EINVAL for any other name.  The environment
  * variable LIBAOE_TRANSPORT sets the default of new handles.  Before
  * connect only. */
 int aoe_set_transport (aoe_handle *h, const char *name);
@@ -240,8 +239,8 @@ int aoe_set_transport (aoe_handle *h, const char *name);
  * thread, outside callbacks.  Before connect only.  For throughput prefer a
  * loop on libev's poll backend (ev_loop_new (EVBACKEND_POLL)), as libaoe's
  * own thread uses: on epoll every reply frame costs the sender an epoll
- * wake-up callback (on a veth pair the target pays it: a raw socket merely
- * registered with epoll lost 3-8% at MTU 1500). */
+ * wake-up callback, even while the loop is busy (on a veth pair the target
+ * pays it; the figures are in README's Performance section). */
 int aoe_set_loop (aoe_handle *h, struct ev_loop *loop);
 
 /* Debug output: a function receiving one line at a time (no newline), and

@@ -90,8 +90,8 @@ void aoe_transport_send_batch (struct aoe_transport *t,
 /* Default capture buffer: a full window (AOE_MAX_SLOTS = 256 frames) of
  * jumbo replies, each in a 16 KiB ring slot (libpcap rounds a 9 KB slot
  * up to a power of two), so a burst of read data is never dropped by the
- * initiator's own socket.  32 MiB cost nbdkit 69 MiB of peak RSS for no
- * measurable gain (scripts/bench). */
+ * initiator's own socket.  No more replies than that can be in flight, so
+ * a larger buffer only costs memory. */
 #define AOE_TRANSPORT_BUFFER_BYTES (4u << 20)
 
 /* Open ifname with libpcap: immediate mode, buffer_bytes of capture
@@ -114,7 +114,7 @@ struct aoe_transport *aoe_transport_packet_open (const char *ifname,
  * LIBAOE_TRANSPORT). */
 enum aoe_transport_kind {
   AOE_TRANSPORT_PCAP,    /* libpcap: portable, memory-mapped receive ring */
-  AOE_TRANSPORT_PACKET,  /* a raw AF_PACKET socket (the default, see scripts/bench) */
+  AOE_TRANSPORT_PACKET,  /* a raw AF_PACKET socket (the default) */
 };
 
 /* The kind named name ("pcap" or "packet") into *kind.  0, or -1 for an
