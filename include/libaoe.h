@@ -333,7 +333,7 @@ void aoe_free_targets (struct aoe_target_info *targets);
  * Synchronous calls on a connected handle that read and change the
  * target's config string, MAC mask list and reservation.  Each sends one
  * AoE request (retransmitted with fresh tags while unanswered) to the
- * target's first port (aoe_info.macs[0]) through the interface it
+ * port IDENTIFY came from (aoe_info.macs[0]) through the interface it
  * answered on, and waits up to AOE_ADMIN_TIMEOUT_MS for the answer.  They
  * are safe from any thread, alongside I/O.  Before the first I/O call
  * they start no thread (a program may still fork afterwards).  With
@@ -427,7 +427,7 @@ int aoe_reserve_read (aoe_handle *h, uint8_t (*macs)[6], size_t max);
 
 /* Reserve the target for the n MACs macs[0..n-1] (n = 0 releases it).
  * The target accepts only if it is not reserved or the sender (this
- * initiator's interface toward the first port) is on the current list.
+ * initiator's interface toward aoe_info.macs[0]) is on the current list.
  * 0, or -1 (EACCES: another initiator holds it). */
 int aoe_reserve_set (aoe_handle *h, const uint8_t (*macs)[6], size_t n);
 

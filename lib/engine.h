@@ -121,7 +121,7 @@ struct aoe_iface_info {
 
 /* What the check of a new port concluded (see aoe_engine_set_identity). */
 enum aoe_port_verdict {
-  AOE_PORT_VERIFIED,  /* same disk as the first port: it carries data now */
+  AOE_PORT_VERIFIED,  /* same disk as the reference port: carries data now */
   AOE_PORT_REJECTED,  /* another disk claims the shelf.slot: ignored */
   AOE_PORT_NO_ANSWER, /* it did not answer the check; tried again later */
 };
