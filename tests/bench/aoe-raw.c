@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "ata.h"
+#include "engine.h"
 #include "wire.h"
 #include "bench-util.h"
 
@@ -257,7 +258,7 @@ open_socket (struct raw *r)
   if (ioctl (r->fd, SIOCGIFMTU, &ifr) == -1)
     bench_die ("cannot read the MTU of %s: %s", r->opt.iface, strerror (errno));
   r->mtu = (unsigned) ifr.ifr_mtu;
-  if (r->mtu < AOE_ATA_HDR_LEN - AOE_ETH_LEN + 512)
+  if (aoe_frame_sectors (r->mtu, 1, 0) == 0)
     bench_die ("the MTU of %s (%u) is too small for one sector", r->opt.iface,
          r->mtu);
 }
@@ -370,7 +371,6 @@ query_config (struct raw *r)
   struct aoe_header hdr;
   struct aoe_config_arg cfg = { .ccmd = AOE_CCMD_READ };
   uint32_t tag = 0x7f000001;
-  unsigned mtu_sectors, sectors;
   size_t n;
 
   fill_header (r, &hdr, NULL, AOE_CMD_CONFIG, tag);
@@ -383,13 +383,9 @@ query_config (struct raw *r)
   aoe_wire_get_header (r->rx, n, &hdr);
   memcpy (r->target, hdr.src, 6);
   r->buffer_count = cfg.buffer_count ? cfg.buffer_count : 1;
-  sectors = cfg.sector_count ? cfg.sector_count : 2;
-  mtu_sectors = (r->mtu - (AOE_ATA_HDR_LEN - AOE_ETH_LEN)) / 512;
-  if (sectors > mtu_sectors)
-    sectors = mtu_sectors;
-  if (r->opt.max_sectors && sectors > r->opt.max_sectors)
-    sectors = r->opt.max_sectors;
-  r->sectors_per_frame = sectors;
+  /* The rule libaoe follows, so that both fill frames alike. */
+  r->sectors_per_frame = aoe_frame_sectors (r->mtu, cfg.sector_count,
+                                            r->opt.max_sectors);
 }
 
 /* IDENTIFY DEVICE: learn the capacity and whether to use LBA48. */
