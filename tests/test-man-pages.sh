@@ -25,13 +25,7 @@ pod=$src/lib/libaoe.pod
 syms=$src/lib/libaoe.syms
 header=$src/include/libaoe.h
 example=$src/tests/man-example.c
-
-# Print a failure and exit 1.
-fail ()
-{
-  echo "test-man-pages: FAIL: $*" >&2
-  exit 1
-}
+. "$src/tests/functions.sh"   # fail
 
 # Skip (exit 77) because of MESSAGE, or fail under CI=true: CI must run
 # every check.
