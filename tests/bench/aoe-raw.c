@@ -193,40 +193,45 @@ parse_options (int argc, char *argv[], struct options *opt)
     case 'j': opt->json = true; break;
     case 'h': usage (stdout); exit (EXIT_SUCCESS);
     case 'q':
-      if (bench_parse_uint (optarg, 1, MAX_WINDOW, &opt->queue_depth) == -1)
-        bench_usage_error ("--queue-depth must be 1-%d: %s", MAX_WINDOW, optarg);
+      opt->queue_depth = (unsigned) tool_parse_number ("--queue-depth", optarg,
+                                                       1, MAX_WINDOW);
       break;
     case 'r':
-      if (bench_parse_size (optarg, 512, &opt->request_size) == -1
-          || opt->request_size % 512 || opt->request_size > MAX_REQUEST_SIZE)
-        bench_usage_error ("--request-size must be a multiple of 512 up to 1M: %s",
-                     optarg);
+      opt->request_size = tool_parse_size ("--request-size", optarg, 512);
+      if (opt->request_size == 0 || opt->request_size > MAX_REQUEST_SIZE)
+        tool_usage_error ("--request-size must be a multiple of 512 up to "
+                          "1M: %s", optarg);
       break;
     case 'W':
-      if (bench_parse_uint (optarg, 1, MAX_WINDOW, &opt->window) == -1)
-        bench_usage_error ("--window must be 1-%d: %s", MAX_WINDOW, optarg);
+      opt->window = (unsigned) tool_parse_number ("--window", optarg, 1,
+                                                  MAX_WINDOW);
       break;
     case 's':
-      if (bench_parse_uint (optarg, 1, 255, &opt->max_sectors) == -1)
-        bench_usage_error ("--sectors must be 1-255: %s", optarg);
+      opt->max_sectors = (unsigned) tool_parse_number ("--sectors", optarg,
+                                                       1, 255);
       break;
     case 't':
-      if (bench_parse_seconds (optarg, &opt->seconds) == -1)
-        bench_usage_error ("--time must be 0.01-3600 seconds: %s", optarg);
+      opt->seconds = tool_parse_seconds ("--time", optarg, 3600);
       break;
     case 'n':
-      if (bench_parse_size (optarg, 512, &opt->bytes) == -1)
-        bench_usage_error ("--bytes must be a size of at least 512: %s", optarg);
+      opt->bytes = tool_parse_size ("--bytes", optarg, 0);
+      if (opt->bytes < 512)
+        tool_usage_error ("--bytes must be a size of at least 512: %s",
+                          optarg);
       break;
     case OPT_RTO:
-      if (bench_parse_uint (optarg, 1, 60000, &opt->rto_ms) == -1)
-        bench_usage_error ("--rto must be 1-60000 milliseconds: %s", optarg);
+      opt->rto_ms = (unsigned) tool_parse_number ("--rto", optarg, 1, 60000);
       break;
     default:
-      bench_usage_error ("unknown option");
+      tool_usage_error ("unknown option");
     }
   }
-  bench_parse_target (argc, argv, &opt->iface, &opt->shelf, &opt->slot);
+  if (argc - optind != 3)
+    tool_usage_error ("expected IFACE SHELF SLOT");
+  opt->iface = argv[optind];
+  opt->shelf = (unsigned) tool_parse_number ("SHELF", argv[optind + 1], 0,
+                                             65534);
+  opt->slot = (unsigned) tool_parse_number ("SLOT", argv[optind + 2], 0, 254);
 }
 
 /* Open the AF_PACKET socket on the interface, read its MAC and MTU. */
@@ -705,7 +710,7 @@ main (int argc, char *argv[])
   uint64_t start;
   double cpu_start;
 
-  bench_progname = progname;
+  tool_init (progname, NULL);
 
   parse_options (argc, argv, &r.opt);
   open_socket (&r);
