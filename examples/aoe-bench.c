@@ -155,7 +155,7 @@ parse_mode (const char *text)
   for (i = 0; i < sizeof mode_names / sizeof mode_names[0]; ++i)
     if (strcmp (text, mode_names[i]) == 0)
       return (enum drive_mode) i;
-  bench_usage_error ("--mode must be aio, libev or sync: %s", text);
+  tool_usage_error ("--mode must be aio, libev or sync: %s", text);
 }
 
 /* Parse the command line into *opt. */
@@ -176,7 +176,6 @@ parse_options (int argc, char *argv[], struct options *opt)
     { "json", no_argument, NULL, 'j' },
     TOOL_COMMON_LONG_OPTIONS,
   };
-  unsigned seed;
   int c;
 
   *opt = (struct options) { .queue_depth = DEFAULT_REQUESTS,
@@ -194,38 +193,34 @@ parse_options (int argc, char *argv[], struct options *opt)
       else if (strcmp (optarg, "rand") == 0)
         opt->random = true;
       else
-        bench_usage_error ("--pattern must be seq or rand: %s", optarg);
+        tool_usage_error ("--pattern must be seq or rand: %s", optarg);
       break;
     case 'R':
-      if (bench_parse_uint (optarg, 1, MAX_REQUESTS,
-                            &opt->queue_depth) == -1)
-        bench_usage_error ("--requests must be 1-%d: %s", MAX_REQUESTS,
-                           optarg);
+      opt->queue_depth = (unsigned) tool_parse_number ("--requests", optarg,
+                                                       1, MAX_REQUESTS);
       break;
     case OPT_REQUEST_SIZE:
-      if (bench_parse_size (optarg, AOE_SECTOR_SIZE,
-                            &opt->request_size) == -1
-          || opt->request_size % AOE_SECTOR_SIZE
-          || opt->request_size > MAX_REQUEST_SIZE)
-        bench_usage_error ("--request-size must be a multiple of 512 up to 32M: %s",
-                     optarg);
+      opt->request_size = tool_parse_size ("--request-size", optarg,
+                                           AOE_SECTOR_SIZE);
+      if (opt->request_size == 0 || opt->request_size > MAX_REQUEST_SIZE)
+        tool_usage_error ("--request-size must be a multiple of 512 up to "
+                          "32M: %s", optarg);
       break;
     case 't':
-      if (bench_parse_seconds (optarg, &opt->seconds) == -1)
-        bench_usage_error ("--time must be 0.01-3600 seconds: %s", optarg);
+      opt->seconds = tool_parse_seconds ("--time", optarg, 3600);
       break;
     case 'n':
-      if (bench_parse_size (optarg, AOE_SECTOR_SIZE, &opt->bytes) == -1)
-        bench_usage_error ("--bytes must be a size of at least 512: %s", optarg);
+      opt->bytes = tool_parse_size ("--bytes", optarg, 0);
+      if (opt->bytes < AOE_SECTOR_SIZE)
+        tool_usage_error ("--bytes must be a size of at least 512: %s",
+                          optarg);
       break;
     case OPT_MAX_IN_FLIGHT:
-      if (bench_parse_uint (optarg, 1, 256, &opt->max_in_flight) == -1)
-        bench_usage_error ("--max-in-flight must be 1-256: %s", optarg);
+      opt->max_in_flight = (unsigned) tool_parse_number ("--max-in-flight",
+                                                         optarg, 1, 256);
       break;
     case OPT_SEED:
-      if (bench_parse_uint (optarg, 1, UINT32_MAX, &seed) == -1)
-        bench_usage_error ("--seed must be a number from 1: %s", optarg);
-      opt->seed = seed;
+      opt->seed = tool_parse_number ("--seed", optarg, 1, UINT32_MAX);
       break;
     }
   }
@@ -518,7 +513,6 @@ main (int argc, char *argv[])
   double cpu_start;
 
   tool_init (progname, NULL);
-  bench_progname = progname;
 
   parse_options (argc, argv, &b.opt);
   b.rng = b.opt.seed;

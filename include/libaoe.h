@@ -4,8 +4,10 @@
  * libaoe: a userspace ATA-over-Ethernet (AoE) initiator library.
  *
  * libaoe speaks AoE (ATA commands in raw Ethernet frames, EtherType
- * 0x88A2) through libpcap.  One handle talks to one target (shelf.slot),
- * possibly over several local interfaces and several target MACs.
+ * 0x88A2) through a raw AF_PACKET socket on each interface (the default)
+ * or through libpcap (aoe_set_transport).  One handle talks to one target
+ * (shelf.slot), possibly over several local interfaces and several target
+ * MACs.
  *
  * Lifecycle (modelled on libpcap's create -> set -> activate):
  *
@@ -224,11 +226,10 @@ int aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors);
 
 /* How frames reach the interfaces: "packet" (the default: a raw Linux
  * AF_PACKET socket bound to the AoE EtherType, with recvmmsg and sendmmsg)
- * or "pcap" (libpcap's memory-mapped receive ring).  scripts/bench
- * measured libpcap's ring costing the replying target 10-20% more CPU per
- * GiB where it shares the machine (veth), and libaoe reaching 88-92% of
- * the raw-socket ceiling with pcap against 103-107% with packet.  EINVAL
- * for any other name.  The environment
+ * or "pcap" (libpcap's memory-mapped receive ring).  Where the target
+ * shares the machine (veth), the copy of each reply into libpcap's ring
+ * runs on the target's CPU, which packet spares it (the figures are in
+ * README's Performance section).  EINVAL for any other name.  The environment
  * variable LIBAOE_TRANSPORT sets the default of new handles.  Before
  * connect only. */
 int aoe_set_transport (aoe_handle *h, const char *name);
@@ -238,8 +239,8 @@ int aoe_set_transport (aoe_handle *h, const char *name);
  * thread, outside callbacks.  Before connect only.  For throughput prefer a
  * loop on libev's poll backend (ev_loop_new (EVBACKEND_POLL)), as libaoe's
  * own thread uses: on epoll every reply frame costs the sender an epoll
- * wake-up callback (on a veth pair the target pays it: a raw socket merely
- * registered with epoll lost 3-8% at MTU 1500). */
+ * wake-up callback, even while the loop is busy (on a veth pair the target
+ * pays it; the figures are in README's Performance section). */
 int aoe_set_loop (aoe_handle *h, struct ev_loop *loop);
 
 /* Debug output: a function receiving one line at a time (no newline), and
@@ -267,7 +268,7 @@ int aoe_set_debug (aoe_handle *h, unsigned mask,
  * thread starts with the first I/O call, so a program may fork between
  * aoe_connect and its first I/O (nbdkit does: get_ready, then fork).
  * After a fork only one of the processes may do I/O on the handle: they
- * share its capture sockets. */
+ * share its sockets. */
 int aoe_connect (aoe_handle *h);
 
 /* ---- information ---- */
@@ -332,7 +333,7 @@ void aoe_free_targets (struct aoe_target_info *targets);
  * Synchronous calls on a connected handle that read and change the
  * target's config string, MAC mask list and reservation.  Each sends one
  * AoE request (retransmitted with fresh tags while unanswered) to the
- * target's first port (aoe_info.macs[0]) through the interface it
+ * port IDENTIFY came from (aoe_info.macs[0]) through the interface it
  * answered on, and waits up to AOE_ADMIN_TIMEOUT_MS for the answer.  They
  * are safe from any thread, alongside I/O.  Before the first I/O call
  * they start no thread (a program may still fork afterwards).  With
@@ -426,7 +427,7 @@ int aoe_reserve_read (aoe_handle *h, uint8_t (*macs)[6], size_t max);
 
 /* Reserve the target for the n MACs macs[0..n-1] (n = 0 releases it).
  * The target accepts only if it is not reserved or the sender (this
- * initiator's interface toward the first port) is on the current list.
+ * initiator's interface toward aoe_info.macs[0]) is on the current list.
  * 0, or -1 (EACCES: another initiator holds it). */
 int aoe_reserve_set (aoe_handle *h, const uint8_t (*macs)[6], size_t n);
 

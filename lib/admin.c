@@ -84,9 +84,9 @@ format_mac_list (const uint8_t (*macs)[6], unsigned n, char *buf,
 }
 
 /* Prepare q: request len bytes already encoded in q->request with AoE
- * command aoe_cmd, to the first port of h, waiting up to timeout_ms.
- * 0, or -1 with the error set (it does not fit in the interface's
- * MTU). */
+ * command aoe_cmd, to the port IDENTIFY came from, waiting up to
+ * timeout_ms.  0, or -1 with the error set (it does not fit in the
+ * interface's MTU). */
 static int
 query_init (struct aoe_handle *h, struct admin_query *q, uint8_t aoe_cmd,
             size_t len, uint32_t timeout_ms)

@@ -217,13 +217,3 @@ aoe_internal_copy_config (char *dst, const struct aoe_config_arg *cfg)
     len = 0;
   dst[len] = '\0';
 }
-
-unsigned
-aoe_internal_frame_sectors (unsigned advertised, unsigned mtu)
-{
-  unsigned n = advertised == 0 ? 2 : advertised;
-  unsigned by_mtu = mtu > AOE_ATA_HDR_LEN
-    ? (mtu - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE : 0;
-
-  return by_mtu < n ? by_mtu : n;
-}

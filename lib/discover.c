@@ -93,8 +93,7 @@ record_answer (struct aoe_config_query *q, const struct aoe_header *hdr,
   strcpy (ti->iface, t->ifname);
   ti->buffer_count = cfg->buffer_count;
   ti->firmware_version = cfg->firmware;
-  ti->sectors_per_frame = aoe_internal_frame_sectors (cfg->sector_count,
-                                                      t->mtu);
+  ti->sectors_per_frame = aoe_frame_sectors (t->mtu, cfg->sector_count, 0);
   aoe_internal_copy_config (ti->config, cfg);
   f->ifindex[f->len++] = iface;
 }

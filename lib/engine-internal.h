@@ -112,8 +112,9 @@ struct aoe_port {
 /* Fast retransmit: a target port answers in the order it received
  * (vblade serves one frame at a time), so a frame overtaken by this many
  * later replies on its port was lost: resend it at once instead of
- * waiting for the retransmit timeout, and halve the window (not collapse
- * it: the port works). */
+ * waiting for the retransmit timeout, and step the window down by one,
+ * at most once per smoothed round trip (not collapse it: the port
+ * works). */
 #define AOE_DUPTHRESH 3
 
 /* A port whose frames time out this many times in a row, with no reply
@@ -349,7 +350,8 @@ aoe_port_settled (const struct aoe_port *p)
 /* ---- engine-window.c: per-port RTT, RTO and window ---- */
 
 /* After a reply on port pi: resend at once the frames later replies
- * overtook (AOE_DUPTHRESH), halving the window at most once per RTT. */
+ * overtook (AOE_DUPTHRESH), stepping the window down by one (not below
+ * 1) at most once per smoothed RTT. */
 void aoe_engine_fast_retransmit (struct aoe_engine *e, unsigned pi,
                                  uint64_t now);
 

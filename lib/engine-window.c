@@ -11,7 +11,9 @@
  * buffer count (vblade drops frames beyond it), capped by the user; it
  * starts at half the ceiling, grows by one per reply below ssthresh (slow
  * start), then by one per full window of replies (congestion avoidance),
- * and collapses to 1 with ssthresh = window/2 on a loss.
+ * and collapses to 1 with ssthresh = window/2 when frames time out (at
+ * most once per RTO).  A frame resent by fast retransmit instead steps
+ * the window down by one, at most once per smoothed RTT.
  */
 #include "engine-internal.h"
 

@@ -32,6 +32,11 @@ aoe_engine_new (const struct aoe_engine_config *cfg,
     errno = EINVAL;
     return NULL;
   }
+  for (i = 0; i < nifaces; i++)
+    if (aoe_frame_sectors (ifaces[i].mtu, 1, 0) == 0) {
+      errno = EINVAL;   /* no data frame fits */
+      return NULL;
+    }
   e = calloc (1, sizeof *e);
   if (e == NULL)
     return NULL;
@@ -78,30 +83,19 @@ aoe_engine_find_port (const struct aoe_engine *e, unsigned iface,
   return -1;
 }
 
-/* Sectors per frame a port can carry: the target's sector count (0 means
- * 2, AoEr11's backward-compatible default), the interface MTU bound
- * (MTU - 36) / 512 as vblade and Linux compute it, and the user's cap. */
-static unsigned
-port_frame_sectors (const struct aoe_engine *e, unsigned iface,
-                    unsigned target_sectors)
+unsigned
+aoe_frame_sectors (unsigned mtu, unsigned advertised, unsigned cap)
 {
-  unsigned mtu = e->ifaces[iface].mtu;
-  unsigned n = target_sectors == 0 ? 2 : target_sectors;
-  /* (MTU - 22) / 512 is the exact bound, but vblade and Linux check
-   * (MTU - 36) / 512: use that, the same for MTU 1500 and 9000. */
-  unsigned by_mtu = mtu >= AOE_ATA_HDR_LEN
+  unsigned n = advertised == 0 ? 2 : advertised;
+  unsigned by_mtu = mtu >= AOE_MIN_MTU
     ? (mtu - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE : 0;
 
-  if (by_mtu == 0)
-    by_mtu = 1;
   if (by_mtu < n)
     n = by_mtu;
-  if (e->cfg.max_sectors > 0 && e->cfg.max_sectors < n)
-    n = e->cfg.max_sectors;
+  if (cap > 0 && cap < n)
+    n = cap;
   if ((AOE_MAX_FRAME - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE < n)
     n = (AOE_MAX_FRAME - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE;
-  if (n > 255)
-    n = 255;
   return n;
 }
 
@@ -183,7 +177,9 @@ aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
     ? cfg->config_len : 0;
   if (p->config_len > 0)
     memcpy (p->config, cfg->config, p->config_len);
-  p->frame_sectors = port_frame_sectors (e, iface, cfg->sector_count);
+  p->frame_sectors = aoe_frame_sectors (e->ifaces[iface].mtu,
+                                        cfg->sector_count,
+                                        e->cfg.max_sectors);
   /* A new port, or a changed buffer count (target restarted with other
    * options): (re)start the window. */
   if (p->nframes == 0 || p->buffer_count != cfg->buffer_count) {

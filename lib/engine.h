@@ -116,12 +116,27 @@ struct aoe_command {
 /* A local interface as the shell opened it. */
 struct aoe_iface_info {
   uint8_t mac[6];   /* our MAC on it (source of every frame we send) */
-  unsigned mtu;     /* its MTU (frame sectors = (mtu - 36) / 512) */
+  unsigned mtu;     /* its MTU, at least AOE_MIN_MTU (aoe_frame_sectors) */
 };
+
+/* The smallest MTU that carries a data frame of one sector (see
+ * aoe_frame_sectors). */
+#define AOE_MIN_MTU (AOE_ATA_HDR_LEN + AOE_SECTOR_SIZE)
+
+/* Sectors one data frame carries: the count the target advertises (0
+ * means 2, AoEr11's backward-compatible default), at most (mtu - 36) / 512
+ * as vblade and Linux compute it ((mtu - 22) / 512 is the exact bound,
+ * but both give the same at MTU 1500 and 9000), at most cap (the user's;
+ * 0: none) and at most what an AOE_MAX_FRAME buffer holds.  0 if mtu is
+ * below AOE_MIN_MTU: such an interface carries no data frame.  The one
+ * rule for the engine's ports, aoe_discover's report and the transports'
+ * check of an interface's MTU. */
+unsigned aoe_frame_sectors (unsigned mtu, unsigned advertised,
+                            unsigned cap);
 
 /* What the check of a new port concluded (see aoe_engine_set_identity). */
 enum aoe_port_verdict {
-  AOE_PORT_VERIFIED,  /* same disk as the first port: it carries data now */
+  AOE_PORT_VERIFIED,  /* same disk as the reference port: carries data now */
   AOE_PORT_REJECTED,  /* another disk claims the shelf.slot: ignored */
   AOE_PORT_NO_ANSWER, /* it did not answer the check; tried again later */
 };
@@ -152,8 +167,9 @@ struct aoe_engine_config {
 /* The engine (opaque). */
 struct aoe_engine;
 
-/* Create an engine for the given interfaces (1..AOE_MAX_IFACES, copied).
- * NULL on ENOMEM or bad arguments (errno set). */
+/* Create an engine for the given interfaces (1..AOE_MAX_IFACES, copied,
+ * each with an MTU of at least AOE_MIN_MTU).  NULL on ENOMEM or bad
+ * arguments (errno set). */
 struct aoe_engine *aoe_engine_new (const struct aoe_engine_config *cfg,
                                    const struct aoe_iface_info *ifaces,
                                    size_t nifaces);

@@ -139,7 +139,7 @@ debug_mask_from_environment (void)
 }
 
 /* The transport asked for by LIBAOE_TRANSPORT ("pcap" or "packet"; unset
- * or empty: pcap) into *kind.  0, or -1 with the error set. */
+ * or empty: packet) into *kind.  0, or -1 with the error set. */
 static int
 transport_from_environment (enum aoe_transport_kind *kind)
 {

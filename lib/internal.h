@@ -308,9 +308,6 @@ int aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd);
  * holds AOE_MAX_CONFIG_LEN + 1 bytes. */
 void aoe_internal_copy_config (char *dst, const struct aoe_config_arg *cfg);
 
-/* Sectors per data frame: min(advertised count (0 means 2), MTU bound). */
-unsigned aoe_internal_frame_sectors (unsigned advertised, unsigned mtu);
-
 /* ---- the handle (handle.c) ---- */
 
 /* Lifecycle of a handle. */

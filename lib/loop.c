@@ -55,11 +55,10 @@ aoe_internal_loop_new (void)
    * for good, so every reply frame runs epoll's wake-up callback in the
    * sender's context (the target's, on a veth pair), even while this
    * thread is busy and needs no wake-up; poll(2) waits on the socket only
-   * while it sleeps.  Measured at MTU 1500, where vblade's CPU is the
-   * limit: sequential reads 2-6% faster in paired runs, the same
-   * latency.  The loop watches a handful of descriptors, where poll
-   * costs no more than epoll.  EVFLAG_NOENV: LIBEV_FLAGS must not undo
-   * the choice. */
+   * while it sleeps (README's Performance section has the paired runs at
+   * MTU 1500, where vblade's CPU is the limit).  The loop watches a
+   * handful of descriptors, where poll costs no more than epoll.
+   * EVFLAG_NOENV: LIBEV_FLAGS must not undo the choice. */
   if (ev_supported_backends () & EVBACKEND_POLL)
     loop = ev_loop_new (EVBACKEND_POLL | EVFLAG_NOENV);
   if (loop == NULL)
@@ -616,7 +615,7 @@ aoe_internal_io_submit (struct aoe_io *io, struct aoe_command *cmd)
    * loop thread holds the engine, it takes the queue when woken.  A busy
    * engine is left to the loop thread too: it is awake for the replies
    * anyway, and a submitter holding the engine would make it wait for
-   * the lock (measured: the NBD path lost a few percent). */
+   * the lock (the NBD path measured slower: README, Performance). */
   if (!io->direct_submit || pthread_mutex_trylock (&io->engine_lock) != 0) {
     ev_async_send (io->loop, &io->submit_async);
     pthread_mutex_unlock (&io->queue_lock);

@@ -9,8 +9,7 @@
  * there and copies it in our recvmmsg.  For the same reason the socket
  * has no kernel BPF filter: binding to the AoE EtherType already keeps
  * every other protocol out, and a filter would run once per reply in the
- * target's context (measured at MTU 1500, where vblade's CPU is the
- * limit: reads 0-4% faster without it).
+ * target's context, on the CPU that limits reads at MTU 1500 (vblade's).
  * The engine checks every frame anyway (requests of other initiators,
  * replies to other hosts, junk).  Steps: socket -> ignore our own
  * transmissions -> receive buffer -> bind to the interface and EtherType

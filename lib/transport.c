@@ -17,9 +17,6 @@
 #include "internal.h"
 #include "transport.h"
 
-/* Smallest MTU that carries one sector: (MTU - 36) / 512 >= 1. */
-#define MIN_AOE_MTU (AOE_ATA_HDR_LEN + AOE_SECTOR_SIZE)
-
 /* The name of each kind of transport, indexed by enum aoe_transport_kind. */
 static const char *const transport_names[] = {
   [AOE_TRANSPORT_PCAP] = "pcap",
@@ -90,10 +87,11 @@ aoe_transport_interface_address (const char *ifname, uint8_t mac[6],
     return -1;
   }
   close (fd);
-  if (ifr.ifr_mtu < MIN_AOE_MTU) {
+  if (ifr.ifr_mtu < 0
+      || aoe_frame_sectors ((unsigned) ifr.ifr_mtu, 1, 0) == 0) {
     aoe_internal_set_error (EINVAL,
                             "MTU %d of %s is too small for AoE (at least %d)",
-                            ifr.ifr_mtu, ifname, MIN_AOE_MTU);
+                            ifr.ifr_mtu, ifname, AOE_MIN_MTU);
     return -1;
   }
   *mtu = (unsigned) ifr.ifr_mtu;

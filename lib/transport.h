@@ -3,10 +3,11 @@
  *
  * The transport: how frames reach and leave one local interface.
  *
- * A small table of operations so that another transport (a raw
- * AF_PACKET socket with sendmmsg, an in-memory pipe in tests) can replace
- * libpcap without touching the loop.  One transport is one interface; it
- * is used by one thread at a time (the thread that owns the engine).
+ * A small table of operations, so that the loop does not care which kind
+ * of transport it drives: a raw AF_PACKET socket (transport-packet.c, the
+ * default) or libpcap (transport-pcap.c).  One transport is one
+ * interface; it is used by one thread at a time (the thread that owns the
+ * engine).
  */
 #ifndef AOE_TRANSPORT_H
 #define AOE_TRANSPORT_H
@@ -42,7 +43,7 @@ struct aoe_send_batch_result {
 
 /* The operations of one kind of transport. */
 struct aoe_transport_ops {
-  const char *name;  /* "pcap", for debug messages */
+  const char *name;  /* "packet" or "pcap", for debug messages */
 
   /* Release everything, including t itself. */
   void (*close) (struct aoe_transport *t);
@@ -89,8 +90,8 @@ void aoe_transport_send_batch (struct aoe_transport *t,
 /* Default capture buffer: a full window (AOE_MAX_SLOTS = 256 frames) of
  * jumbo replies, each in a 16 KiB ring slot (libpcap rounds a 9 KB slot
  * up to a power of two), so a burst of read data is never dropped by the
- * initiator's own socket.  32 MiB cost nbdkit 69 MiB of peak RSS for no
- * measurable gain (scripts/bench). */
+ * initiator's own socket.  No more replies than that can be in flight, so
+ * a larger buffer only costs memory. */
 #define AOE_TRANSPORT_BUFFER_BYTES (4u << 20)
 
 /* Open ifname with libpcap: immediate mode, buffer_bytes of capture
@@ -100,11 +101,12 @@ void aoe_transport_send_batch (struct aoe_transport *t,
 struct aoe_transport *aoe_transport_pcap_open (const char *ifname,
                                                size_t buffer_bytes);
 
-/* Open ifname with a raw AF_PACKET socket: the same kernel filter (AoE
- * responses only), our own transmissions ignored, SO_RCVBUF(FORCE) =
- * buffer_bytes, frames received in batches with recvmmsg and sent with
- * send.  Cheaper than libpcap's receive ring for the sender on a veth
- * pair.  NULL on failure with the library error set, as for pcap. */
+/* Open ifname with a raw AF_PACKET socket bound to the AoE EtherType (no
+ * kernel filter: the engine checks every frame), our own transmissions
+ * ignored, SO_RCVBUF(FORCE) = buffer_bytes, frames received in batches
+ * with recvmmsg and sent with send or, in batches, sendmmsg.  Cheaper
+ * than libpcap's receive ring for the sender on a veth pair.  NULL on
+ * failure with the library error set, as for pcap. */
 struct aoe_transport *aoe_transport_packet_open (const char *ifname,
                                                  size_t buffer_bytes);
 
@@ -112,7 +114,7 @@ struct aoe_transport *aoe_transport_packet_open (const char *ifname,
  * LIBAOE_TRANSPORT). */
 enum aoe_transport_kind {
   AOE_TRANSPORT_PCAP,    /* libpcap: portable, memory-mapped receive ring */
-  AOE_TRANSPORT_PACKET,  /* a raw AF_PACKET socket (the default, see scripts/bench) */
+  AOE_TRANSPORT_PACKET,  /* a raw AF_PACKET socket (the default) */
 };
 
 /* The kind named name ("pcap" or "packet") into *kind.  0, or -1 for an

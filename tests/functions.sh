@@ -22,7 +22,8 @@
 # their cleanups are registered in the main shell.
 #
 # Functions (see each one's comment):
-#   requires CMD [ARGS...]   requires_root   cleanup_fn CMD [ARGS...]
+#   fail MESSAGE...          requires CMD [ARGS...]   requires_root
+#   cleanup_fn CMD [ARGS...]
 #   tb_setup [--mtu N]       tb_add_path [--mtu N]
 #   tb_image PATH SIZE [random]
 #   tb_vblade [--path 2] SHELF SLOT IMAGE [VBLADE_OPTS...]   tb_vblade_stop [PID]
@@ -70,6 +71,15 @@ _tb_main_pid=$BASHPID
 _tb_name=$(basename -- "$0")
 
 # ---- failure, skipping, cleanup ----
+
+# fail MESSAGE...: print "TEST: FAIL: MESSAGE" (TEST: the script's file
+# name, from $0) on stderr and exit 1 (cleanups run).  Every test's
+# failed check ends here.
+fail ()
+{
+  echo "$_tb_name: FAIL: $*" >&2
+  exit 1
+}
 
 # Print a one-line error naming the test and exit 1 (cleanups run).
 _tb_die ()

@@ -21,11 +21,11 @@ AOE_SRCDIR=${AOE_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 AOE_BUILDDIR=${AOE_BUILDDIR:-$AOE_SRCDIR/build}
 . "$AOE_SRCDIR/tests/functions.sh"
 
-# Fail the test with a message.
+# lib_fail MESSAGE: fail (tests/functions.sh), under the name the library
+# tests use.
 lib_fail ()
 {
-  echo "$(basename "$0"): FAIL: $*" >&2
-  exit 1
+  fail "$@"
 }
 
 # Path of a built program under DIR of the build tree; fail if missing.

@@ -96,7 +96,7 @@ expect_usage_error ()
 }
 expect_usage_error 1 'unknown argument' "$AOE_SRCDIR/scripts/bench" --bogus
 expect_usage_error 1 'reps must be' "$AOE_SRCDIR/scripts/bench" --reps x
-expect_usage_error 2 'requests must be' "$bench" -R 0 -i noif0 e0.1
+expect_usage_error 2 "requests: '0' is not a number" "$bench" -R 0 -i noif0 e0.1
 expect_usage_error 2 'request-size' "$bench" --request-size 1000 -i noif0 e0.1
 expect_usage_error 2 'mode must be' "$bench" -m nope -i noif0 e0.1
 expect_usage_error 2 "unknown option '-q'" "$bench" -q 1 -i noif0 e0.1
@@ -105,7 +105,7 @@ expect_usage_error 2 "'0' is not a target name" "$bench" -i noif0 0 1
 expect_usage_error 2 'no target given' "$bench" -i noif0
 expect_usage_error 2 'no interface given' "$bench" e0.1
 expect_usage_error 2 'no such interface: noif0' "$bench" -i noif0 e0.1
-expect_usage_error 2 'SLOT must be' "$raw" noif0 0 255
+expect_usage_error 2 "SLOT: '255' is not a number" "$raw" noif0 0 255
 expect_usage_error 1 'no interface' "$raw" nosuch0 0 1
 
 # ---- 2. the programs move what they claim ----

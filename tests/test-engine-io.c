@@ -3,8 +3,9 @@
  *
  * Engine unit tests: the data path on a healthy target.  Connect,
  * read/write round trips over several frames, splitting big commands into
- * frames of the negotiated size, LBA28 vs LBA48 command choice, flush
- * command choice, and checks done at submit time.
+ * frames of the negotiated size (and the sectors-per-frame rule at its
+ * edges), LBA28 vs LBA48 command choice, flush command choice, and checks
+ * done at submit time.
  */
 #include "engine-test.h"
 
@@ -172,6 +173,78 @@ test_split_target_limit (void **state)
   assert_int_equal (fake_target_counters (harness_target (h))->max_scnt_seen,
                     8);
   harness_free (h);
+}
+
+/* One case of the sectors-per-frame rule: aoe_frame_sectors (mtu,
+ * advertised, cap) must be expect. */
+struct frame_sectors_case {
+  unsigned mtu;         /* the interface's MTU */
+  unsigned advertised;  /* the target's sector count (0 means 2) */
+  unsigned cap;         /* the user's cap (0: none) */
+  unsigned expect;      /* sectors per frame */
+};
+
+/* The sectors-per-frame rule at its edges: the MTU bound (MTU - 36) /
+ * 512 from one sector at AOE_MIN_MTU (none below), the target's count (0
+ * means 2), the user's cap (0: none), and the AOE_MAX_FRAME buffer (17
+ * sectors, whatever the MTU). */
+static void
+test_frame_sectors_rule (void **state)
+{
+  static const struct frame_sectors_case cases[] = {
+    /* MTU bound: 36 + 511 carries no sector, 36 + 512 one. */
+    { 0, 255, 0, 0 }, { 36, 255, 0, 0 },
+    { 36 + 511, 255, 0, 0 }, { 36 + 511, 0, 0, 0 }, { 36 + 511, 255, 1, 0 },
+    { 36 + 512, 255, 0, 1 }, { 36 + 1023, 255, 0, 1 },
+    { 36 + 1024, 255, 0, 2 }, { 1500, 255, 0, 2 }, { 9000, 255, 0, 17 },
+    /* Beyond MTU 9000 the frame buffer bounds it. */
+    { 65535, 255, 0, 17 },
+    /* The target's count: 0 means 2, 1 is obeyed, 255 is bounded. */
+    { 9000, 0, 0, 2 }, { 1500, 0, 0, 2 }, { 36 + 512, 0, 0, 1 },
+    { 9000, 1, 0, 1 }, { 9000, 8, 0, 8 }, { 9000, 255, 0, 17 },
+    /* The user's cap: 0 is none, 1 wins, above the others changes
+     * nothing. */
+    { 9000, 255, 1, 1 }, { 9000, 8, 5, 5 }, { 9000, 8, 9, 8 },
+    { 9000, 255, 255, 17 }, { 1500, 255, 3, 2 },
+  };
+  size_t i;
+
+  assert_int_equal (AOE_MIN_MTU, 36 + 512);
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const struct frame_sectors_case *c = &cases[i];
+
+    if (aoe_frame_sectors (c->mtu, c->advertised, c->cap) != c->expect)
+      fail_msg ("aoe_frame_sectors (%u, %u, %u) = %u, expected %u",
+                c->mtu, c->advertised, c->cap,
+                aoe_frame_sectors (c->mtu, c->advertised, c->cap),
+                c->expect);
+  }
+}
+
+/* An engine refuses an interface whose MTU carries no sector (EINVAL),
+ * and accepts the smallest one that does. */
+static void
+test_engine_min_mtu (void **state)
+{
+  struct aoe_engine_config cfg = { 0 };
+  struct aoe_iface_info iface = { .mac = { 0x02, 0, 0, 0, 0, 1 } };
+  struct aoe_engine *e;
+
+  iface.mtu = AOE_MIN_MTU - 1;
+  errno = 0;
+  assert_null (aoe_engine_new (&cfg, &iface, 1));
+  assert_int_equal (errno, EINVAL);
+  iface.mtu = AOE_MIN_MTU;
+  e = aoe_engine_new (&cfg, &iface, 1);
+  assert_non_null (e);
+  aoe_engine_free (e);
+}
+
+/* A port at the smallest MTU carries one-sector frames. */
+static void
+test_split_min_mtu (void **state)
+{
+  check_split (AOE_MIN_MTU, 0, 1);
 }
 
 /* The largest command (32 MiB) is split and completes. */
@@ -421,6 +494,9 @@ main (void)
     cmocka_unit_test (test_split_1500),
     cmocka_unit_test (test_split_capped),
     cmocka_unit_test (test_split_target_limit),
+    cmocka_unit_test (test_frame_sectors_rule),
+    cmocka_unit_test (test_engine_min_mtu),
+    cmocka_unit_test (test_split_min_mtu),
     cmocka_unit_test (test_largest_command),
     cmocka_unit_test (test_lba28_commands),
     cmocka_unit_test (test_lba48_commands),

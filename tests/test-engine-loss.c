@@ -43,7 +43,7 @@ test_lost_request (void **state)
 
 /* A request lost in the middle of a window is resent as soon as three
  * later replies overtake it (fast retransmit), long before the retransmit
- * timeout, and the window is halved rather than collapsed. */
+ * timeout, and the window steps down by one instead of collapsing. */
 static void
 test_fast_retransmit (void **state)
 {

@@ -9,13 +9,7 @@
 # licence.  Binary test data (*.bin) and generated results are exempt.
 set -euo pipefail
 src=${1:?usage: test-license.sh SRCDIR}
-
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-license.sh: FAIL: $*" >&2
-  exit 1
-}
+. "$(dirname -- "$0")/functions.sh"   # fail
 
 grep -q '^BSD 3-Clause License$' "$src/LICENSE" || fail "LICENSE is not the BSD 3-Clause text"
 grep -q "^license : 'BSD-3-Clause'\|license : 'BSD-3-Clause'" "$src/meson.build" ||

@@ -42,12 +42,7 @@ tool_common_h=$src/examples/tool-common.h
 bench_pod=$src/examples/aoe-bench.pod
 bench_c=$src/examples/aoe-bench.c
 
-# Print a failure and exit 1.
-fail ()
-{
-  echo "test-man-pages: FAIL: $*" >&2
-  exit 1
-}
+. "$src/tests/functions.sh"   # fail
 
 # Skip (exit 77) because of MESSAGE, or fail under CI=true: CI must run
 # every check.

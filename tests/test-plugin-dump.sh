@@ -12,13 +12,6 @@ requires_plugin
 out=$(nbdkit "$AOE_PLUGIN" --dump-plugin)
 echo "$out"
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-plugin-dump.sh: FAIL: $*" >&2
-  exit 1
-}
-
 grep -qx 'name=aoe' <<< "$out" || fail "no name=aoe"
 grep -qx 'thread_model=parallel' <<< "$out" || fail "thread model is not parallel"
 grep -qx 'api_version=2' <<< "$out" || fail "not API version 2"

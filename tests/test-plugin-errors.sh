@@ -116,8 +116,7 @@ bad "nobody answers" "error: cannot serve AoE target e1\.1: .*check shelf=" \
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "nobody answers: failed after $ms ms"
 if [ "$ms" -lt 900 ] || [ "$ms" -ge 4500 ]; then
-  echo "test-plugin-errors.sh: FAIL: discover-timeout=1 took $ms ms" >&2
-  exit 1
+  fail "discover-timeout=1 took $ms ms"
 fi
 
 # A MAC pin that matches no port of e0.1.

@@ -20,13 +20,6 @@ json=$TB_DIR/info.json
 plugin_run --run "nbdinfo --json \"\$uri\" > $(printf '%q' "$json")"
 cat "$json"
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-plugin-info.sh: FAIL: $*" >&2
-  exit 1
-}
-
 # expect JQ_FILTER VALUE: the first export's field must equal VALUE.
 expect ()
 {

@@ -15,13 +15,6 @@ requires meson --version
 requires unshare --version
 requires test -d "$AOE_BUILDDIR"
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-plugin-install.sh: FAIL: $*" >&2
-  exit 1
-}
-
 plugin_target 16M random
 dest=$TB_DIR/dest
 meson install -C "$AOE_BUILDDIR" --no-rebuild --quiet --destdir "$dest" \

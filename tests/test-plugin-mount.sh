@@ -18,13 +18,6 @@
 set -euo pipefail
 . "$AOE_SRCDIR/tests/plugin-functions.sh"
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-plugin-mount.sh: FAIL: $*" >&2
-  exit 1
-}
-
 # Unmount DIR if something is mounted there.
 unmount_if_mounted ()
 {

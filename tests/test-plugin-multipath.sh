@@ -23,8 +23,7 @@ tb_init_exec nbdkit -v -U - "$AOE_PLUGIN" iface="$TB_IFACE" \
          nbdcopy -C 4 \"\$uri\" $(printf '%q' "$TB_DIR/out.img")" 2> "$log"
 grep -q 'e0\.1: .*, 2 port(s)' "$log" || {
   grep 'port' "$log" >&2 || :
-  echo "test-plugin-multipath.sh: FAIL: the plugin did not use both ports" >&2
-  exit 1
+  fail "the plugin did not use both ports"
 }
 cmp "$src" "$PLUGIN_IMAGE"
 cmp "$src" "$TB_DIR/out.img"

@@ -19,8 +19,7 @@ cp "$PLUGIN_IMAGE" "$TB_DIR/before.img"
 preferred=$(plugin_run --run 'nbdinfo --json "$uri"' |
               jq -r '.exports[0].block_size_preferred')
 if [ "$preferred" != 4096 ]; then
-  echo "test-plugin-readonly.sh: FAIL: preferred block size $preferred at MTU 1500" >&2
-  exit 1
+  fail "preferred block size $preferred at MTU 1500"
 fi
 
 log=$TB_DIR/nbdkit.log
@@ -48,8 +47,7 @@ for offset, count in [(0, 512), (4096, 65536), (100, 10), (1000, 5000)]:
 PY
 cat "$log"
 grep -Eiq 'error: .*write of [0-9]+ bytes at offset 0.*(refused|read-only|not permitted)' "$log" || {
-  echo "test-plugin-readonly.sh: FAIL: nbdkit logged no write error" >&2
-  exit 1
+  fail "nbdkit logged no write error"
 }
 cmp "$TB_DIR/before.img" "$PLUGIN_IMAGE"
 echo "test-plugin-readonly.sh: ok"

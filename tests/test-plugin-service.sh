@@ -59,13 +59,6 @@ restrict=$AOE_BUILDDIR/tests/restrict-families
 instance=e0.1
 requires test -x "$restrict"
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-plugin-service.sh: FAIL: $*" >&2
-  exit 1
-}
-
 # ---- reading the units ----
 
 # unit_values UNIT KEY: the value of every KEY= line, in order, with %i

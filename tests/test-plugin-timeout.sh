@@ -17,8 +17,7 @@ tb_init_bg nbdkit -f -U "$sock" "$AOE_PLUGIN" iface="$TB_IFACE" shelf=0 \
 nbdkit_log=$TB_DIR/bg-$TB_BG_PID.log
 tb_wait_for 20 test -S "$sock" || {
   cat "$nbdkit_log"
-  echo "test-plugin-timeout.sh: FAIL: nbdkit did not start" >&2
-  exit 1
+  fail "nbdkit did not start"
 }
 export URI="nbd+unix:///?socket=$sock" IMAGE=$PLUGIN_IMAGE
 
@@ -52,8 +51,7 @@ else:
     raise AssertionError("read succeeded with the target stopped")
 PY
 grep -q 'error: ' "$nbdkit_log" || {
-  echo "test-plugin-timeout.sh: FAIL: nbdkit logged no error" >&2
-  exit 1
+  fail "nbdkit logged no error"
 }
 
 tb_vblade 0 1 "$PLUGIN_IMAGE"

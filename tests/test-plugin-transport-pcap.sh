@@ -23,8 +23,7 @@ plugin_run -v transport=pcap \
   2> "$log" || { cat "$log" >&2; exit 1; }
 grep -q "opened $TB_IFACE (pcap, MTU" "$log" || {
   grep -i opened "$log" >&2 || true
-  echo "$0: FAIL: transport=pcap did not open $TB_IFACE with the pcap transport" >&2
-  exit 1
+  fail "transport=pcap did not open $TB_IFACE with the pcap transport"
 }
 cmp "$src" "$PLUGIN_IMAGE"
 

@@ -25,13 +25,6 @@
 set -euo pipefail
 . "$AOE_SRCDIR/tests/plugin-functions.sh"
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-readme-board.sh: FAIL: $*" >&2
-  exit 1
-}
-
 # The shell block after the README line that contains marker $1.
 readme_block ()
 {

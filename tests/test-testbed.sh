@@ -28,13 +28,6 @@ requires env --default-signal=INT true
 
 probe=$AOE_SRCDIR/tests/tb-aoe.py
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-testbed.sh: FAIL: $*" >&2
-  exit 1
-}
-
 # A description of the host's interfaces that must not change: name,
 # flags, MTU, state, MAC and addresses (counters are left out).
 host_links ()

@@ -19,13 +19,6 @@ requires command -v jq
 requires test -x "$AOE_BUILDDIR/examples/aoectl"
 discover=("$AOE_BUILDDIR/examples/aoectl" discover)
 
-# Print a failure message and exit 1.
-fail ()
-{
-  echo "test-tool-discover.sh: FAIL: $*" >&2
-  exit 1
-}
-
 # expect_status WANT CMD...: run CMD (stdout to $out, stderr to $err) and
 # check its exit status.
 expect_status ()

@@ -43,11 +43,11 @@ tool_bin ()
   echo "$AOE_BUILDDIR/examples/$1"
 }
 
-# tool_fail MESSAGE: fail the test.
+# tool_fail MESSAGE: fail (tests/functions.sh), under the name the tool
+# tests use.
 tool_fail ()
 {
-  echo "$(basename "$0"): FAIL: $*" >&2
-  exit 1
+  fail "$@"
 }
 
 # tool_requires NAME...: what every tool test needs, else skip.

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "ata.h"
+#include "engine.h"
 #include "wire.h"
 #include "bench-util.h"
 
@@ -192,40 +193,45 @@ parse_options (int argc, char *argv[], struct options *opt)
     case 'j': opt->json = true; break;
     case 'h': usage (stdout); exit (EXIT_SUCCESS);
     case 'q':
-      if (bench_parse_uint (optarg, 1, MAX_WINDOW, &opt->queue_depth) == -1)
-        bench_usage_error ("--queue-depth must be 1-%d: %s", MAX_WINDOW, optarg);
+      opt->queue_depth = (unsigned) tool_parse_number ("--queue-depth", optarg,
+                                                       1, MAX_WINDOW);
       break;
     case 'r':
-      if (bench_parse_size (optarg, 512, &opt->request_size) == -1
-          || opt->request_size % 512 || opt->request_size > MAX_REQUEST_SIZE)
-        bench_usage_error ("--request-size must be a multiple of 512 up to 1M: %s",
-                     optarg);
+      opt->request_size = tool_parse_size ("--request-size", optarg, 512);
+      if (opt->request_size == 0 || opt->request_size > MAX_REQUEST_SIZE)
+        tool_usage_error ("--request-size must be a multiple of 512 up to "
+                          "1M: %s", optarg);
       break;
     case 'W':
-      if (bench_parse_uint (optarg, 1, MAX_WINDOW, &opt->window) == -1)
-        bench_usage_error ("--window must be 1-%d: %s", MAX_WINDOW, optarg);
+      opt->window = (unsigned) tool_parse_number ("--window", optarg, 1,
+                                                  MAX_WINDOW);
       break;
     case 's':
-      if (bench_parse_uint (optarg, 1, 255, &opt->max_sectors) == -1)
-        bench_usage_error ("--sectors must be 1-255: %s", optarg);
+      opt->max_sectors = (unsigned) tool_parse_number ("--sectors", optarg,
+                                                       1, 255);
       break;
     case 't':
-      if (bench_parse_seconds (optarg, &opt->seconds) == -1)
-        bench_usage_error ("--time must be 0.01-3600 seconds: %s", optarg);
+      opt->seconds = tool_parse_seconds ("--time", optarg, 3600);
       break;
     case 'n':
-      if (bench_parse_size (optarg, 512, &opt->bytes) == -1)
-        bench_usage_error ("--bytes must be a size of at least 512: %s", optarg);
+      opt->bytes = tool_parse_size ("--bytes", optarg, 0);
+      if (opt->bytes < 512)
+        tool_usage_error ("--bytes must be a size of at least 512: %s",
+                          optarg);
       break;
     case OPT_RTO:
-      if (bench_parse_uint (optarg, 1, 60000, &opt->rto_ms) == -1)
-        bench_usage_error ("--rto must be 1-60000 milliseconds: %s", optarg);
+      opt->rto_ms = (unsigned) tool_parse_number ("--rto", optarg, 1, 60000);
       break;
     default:
-      bench_usage_error ("unknown option");
+      tool_usage_error ("unknown option");
     }
   }
-  bench_parse_target (argc, argv, &opt->iface, &opt->shelf, &opt->slot);
+  if (argc - optind != 3)
+    tool_usage_error ("expected IFACE SHELF SLOT");
+  opt->iface = argv[optind];
+  opt->shelf = (unsigned) tool_parse_number ("SHELF", argv[optind + 1], 0,
+                                             65534);
+  opt->slot = (unsigned) tool_parse_number ("SLOT", argv[optind + 2], 0, 254);
 }
 
 /* Open the AF_PACKET socket on the interface, read its MAC and MTU. */
@@ -257,7 +263,7 @@ open_socket (struct raw *r)
   if (ioctl (r->fd, SIOCGIFMTU, &ifr) == -1)
     bench_die ("cannot read the MTU of %s: %s", r->opt.iface, strerror (errno));
   r->mtu = (unsigned) ifr.ifr_mtu;
-  if (r->mtu < AOE_ATA_HDR_LEN - AOE_ETH_LEN + 512)
+  if (aoe_frame_sectors (r->mtu, 1, 0) == 0)
     bench_die ("the MTU of %s (%u) is too small for one sector", r->opt.iface,
          r->mtu);
 }
@@ -370,7 +376,6 @@ query_config (struct raw *r)
   struct aoe_header hdr;
   struct aoe_config_arg cfg = { .ccmd = AOE_CCMD_READ };
   uint32_t tag = 0x7f000001;
-  unsigned mtu_sectors, sectors;
   size_t n;
 
   fill_header (r, &hdr, NULL, AOE_CMD_CONFIG, tag);
@@ -383,13 +388,9 @@ query_config (struct raw *r)
   aoe_wire_get_header (r->rx, n, &hdr);
   memcpy (r->target, hdr.src, 6);
   r->buffer_count = cfg.buffer_count ? cfg.buffer_count : 1;
-  sectors = cfg.sector_count ? cfg.sector_count : 2;
-  mtu_sectors = (r->mtu - (AOE_ATA_HDR_LEN - AOE_ETH_LEN)) / 512;
-  if (sectors > mtu_sectors)
-    sectors = mtu_sectors;
-  if (r->opt.max_sectors && sectors > r->opt.max_sectors)
-    sectors = r->opt.max_sectors;
-  r->sectors_per_frame = sectors;
+  /* The rule libaoe follows, so that both fill frames alike. */
+  r->sectors_per_frame = aoe_frame_sectors (r->mtu, cfg.sector_count,
+                                            r->opt.max_sectors);
 }
 
 /* IDENTIFY DEVICE: learn the capacity and whether to use LBA48. */
@@ -709,7 +710,7 @@ main (int argc, char *argv[])
   uint64_t start;
   double cpu_start;
 
-  bench_progname = progname;
+  tool_init (progname, NULL);
 
   parse_options (argc, argv, &r.opt);
   open_socket (&r);

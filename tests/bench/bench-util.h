@@ -7,11 +7,12 @@
  * same way and print the same JSON keys.
  *
  * Header only: every function is static and used by both programs.
+ * Parsing options and reporting errors is tool-common's (both programs
+ * link it), as in aoectl.
  */
 #ifndef AOE_BENCH_UTIL_H
 #define AOE_BENCH_UTIL_H
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,36 +20,11 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
-#include <stdarg.h>
 
-/* The program's name, printed before every error line; each program sets
- * it first thing in main. */
-static const char *bench_progname = "bench";
+#include "tool-common.h"
 
-/* Print "PROGNAME: message" and suffix as one line on stderr, then exit
- * with status.  Use bench_die and bench_usage_error. */
-static void __attribute__ ((noreturn, format (printf, 3, 4), unused))
-bench_exit (int status, const char *suffix, const char *fmt, ...)
-{
-  va_list ap;
-
-  fprintf (stderr, "%s: ", bench_progname);
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fprintf (stderr, "%s\n", suffix);
-  exit (status);
-}
-
-/* A one-line error: exit 1. */
-#define bench_die(...) bench_exit (EXIT_FAILURE, "", __VA_ARGS__)
-
-/* A one-line usage error: exit 2. */
-#define bench_usage_error(...) bench_exit (2, " (try --help)", __VA_ARGS__)
-
-/* Largest size bench_parse_size accepts: 1 TiB. */
-#define BENCH_MAX_SIZE (UINT64_C (1) << 40)
+/* A one-line error ("PROGRAM: MESSAGE", tool_init's name): exit 1. */
+#define bench_die(...) tool_die (TOOL_EXIT_FAILED, __VA_ARGS__)
 
 /* A growing array of latency samples, in nanoseconds. */
 struct bench_latencies {
@@ -158,89 +134,6 @@ bench_latencies_free (struct bench_latencies *l)
 {
   free (l->ns);
   memset (l, 0, sizeof *l);
-}
-
-/* Parse a decimal size with an optional K, M or G suffix (powers of
- * 1024), from min to BENCH_MAX_SIZE.  0 on success, -1 if malformed or
- * out of range. */
-static inline int
-bench_parse_size (const char *text, uint64_t min, uint64_t *out)
-{
-  char *end;
-  unsigned long long value;
-  unsigned shift = 0;
-
-  if (*text < '0' || *text > '9')
-    return -1;
-  errno = 0;
-  value = strtoull (text, &end, 10);
-  if (errno)
-    return -1;
-  switch (*end) {
-  case 'k': case 'K': shift = 10; end++; break;
-  case 'm': case 'M': shift = 20; end++; break;
-  case 'g': case 'G': shift = 30; end++; break;
-  default: break;
-  }
-  if (*end != '\0' || value > (BENCH_MAX_SIZE >> shift))
-    return -1;
-  value <<= shift;
-  if (value < min)
-    return -1;
-  *out = value;
-  return 0;
-}
-
-/* Parse a decimal integer from min to max.  0, or -1 if malformed or out
- * of range. */
-static inline int
-bench_parse_uint (const char *text, unsigned long min, unsigned long max,
-                  unsigned *out)
-{
-  char *end;
-  unsigned long value;
-
-  if (*text < '0' || *text > '9')
-    return -1;
-  errno = 0;
-  value = strtoul (text, &end, 10);
-  if (errno || *end != '\0' || value < min || value > max)
-    return -1;
-  *out = (unsigned) value;
-  return 0;
-}
-
-/* The positional arguments IFACE SHELF SLOT left after getopt (from
- * optind); a usage error (exit 2) if they are missing or out of range. */
-static inline void
-bench_parse_target (int argc, char **argv, const char **iface,
-                    unsigned *shelf, unsigned *slot)
-{
-  if (argc - optind != 3)
-    bench_usage_error ("expected IFACE SHELF SLOT");
-  *iface = argv[optind];
-  if (bench_parse_uint (argv[optind + 1], 0, 65534, shelf) == -1)
-    bench_usage_error ("SHELF must be 0-65534: %s", argv[optind + 1]);
-  if (bench_parse_uint (argv[optind + 2], 0, 254, slot) == -1)
-    bench_usage_error ("SLOT must be 0-254: %s", argv[optind + 2]);
-}
-
-/* Parse a duration in seconds (decimal fraction allowed), from 0.01 to
- * 3600.  0, or -1 if malformed or out of range. */
-static inline int
-bench_parse_seconds (const char *text, double *out)
-{
-  char *end;
-  double value;
-
-  if ((*text < '0' || *text > '9') && *text != '.')
-    return -1;
-  errno = 0;
-  value = strtod (text, &end);
-  if (errno || *end != '\0' || !(value >= 0.01 && value <= 3600))
-    return -1;
-  *out = value;
-  return 0;
 }
 
 /* Next value of a xorshift64* generator (state must not be 0). */
