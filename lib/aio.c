@@ -61,12 +61,15 @@ request_complete (struct aoe_command *cmd, int err)
   struct aoe_request *req = cmd->user;
 
   req->err = err;
-  aoe_internal_io_defer (req->h->io, req);
+  aoe_internal_io_defer (req->h->io, &req->retired);
 }
 
-void
-aoe_internal_request_retire (struct aoe_request *req)
+/* The deferred completion of a retired request (no lock held): recycle
+ * it, then run the caller's callback. */
+static void
+request_retire (struct aoe_deferred *d)
 {
+  struct aoe_request *req = aoe_container_of (d, struct aoe_request, retired);
   struct aoe_handle *h = req->h;
   aoe_completion completion = req->completion;
   int err = req->err;
@@ -154,6 +157,7 @@ aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op, void *buf,
   req->h = h;
   req->completion = completion;
   req->err = 0;
+  req->retired.run = request_retire;
 
   atomic_fetch_add (&h->in_flight, 1);
   err = aoe_internal_io_submit (h->io, &req->cmd);

@@ -43,6 +43,21 @@ struct aoe_command_vector {
   size_t cap;                 /* how many fit before growing */
 };
 
+/* ---- completions deferred past the engine lock (loop.c) ---- */
+
+/* A generic completion: the shell-side end of a retired command (an aio
+ * request's callback, a waiter's wake-up).  A command's complete function
+ * runs under the engine lock, where a callback calling back into the
+ * handle would deadlock; so it only queues one of these on the session
+ * (aoe_internal_io_defer), and the loop runs it once the lock is
+ * released.  Embedded in whatever owns the command, which run finds with
+ * aoe_container_of; the loop knows nothing else about it. */
+struct aoe_deferred {
+  void (*run) (struct aoe_deferred *d); /* the work (no lock held); may
+                                           free or reuse d */
+  struct aoe_deferred *next;            /* in the session's done list */
+};
+
 /* ---- aio requests (aio.c) ---- */
 
 struct aoe_handle;
@@ -54,7 +69,9 @@ struct aoe_request {
   struct aoe_handle *h;        /* the handle it belongs to */
   aoe_completion completion;   /* the caller's callback */
   int err;                     /* result, set when the engine retires it */
-  struct aoe_request *next;    /* in the free list or a done list */
+  struct aoe_deferred retired; /* queued when the engine retires it; runs
+                                  the callback and recycles the request */
+  struct aoe_request *next;    /* in the free list */
 };
 
 /* Queue an aio command of the given kind; the body of aoe_aio_pread,
@@ -62,10 +79,6 @@ struct aoe_request {
 int64_t aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op,
                                  void *buf, size_t count, uint64_t offset,
                                  aoe_completion completion);
-
-/* Run the caller's callback of a retired request and recycle it.  Called
- * by the loop with no lock held. */
-void aoe_internal_request_retire (struct aoe_request *req);
 
 /* Free every request on the handle's free list (aoe_close). */
 void aoe_internal_requests_free (struct aoe_handle *h);
@@ -123,8 +136,8 @@ struct aoe_io {
                                     (private I/O thread mode; queue_lock) */
   uint64_t armed_deadline;       /* when the timer fires (UINT64_MAX: stopped) */
   uint64_t idle_since;           /* when the engine went idle (0: busy) */
-  struct aoe_request *done;      /* retired requests, callbacks not yet run */
-  struct aoe_request **done_tail; /* where the next retired request goes */
+  struct aoe_deferred *done;     /* completions of retired commands, not yet run */
+  struct aoe_deferred **done_tail; /* where the next one goes */
   struct aoe_tx_batch tx;        /* frames on their way out (engine_lock) */
   int initiator_id_fd;           /* holds the engine's initiator id, or -1 */
   bool ports_settled;            /* every port found had its first check */
@@ -197,9 +210,9 @@ void aoe_internal_io_fail_all (struct aoe_io *io, int err);
  * callbacks. */
 void aoe_internal_io_run_until (struct aoe_io *io, const bool *done);
 
-/* Defer a retired request's callback until the engine lock is released
+/* Queue d to run once the engine lock is released, in retirement order
  * (called from a command's complete function, under engine_lock). */
-void aoe_internal_io_defer (struct aoe_io *io, struct aoe_request *req);
+void aoe_internal_io_defer (struct aoe_io *io, struct aoe_deferred *d);
 
 /* Capture drops summed over the session's interfaces. */
 uint64_t aoe_internal_io_drops (struct aoe_io *io);
