@@ -2,7 +2,7 @@
  * Copyright (C) 2026 The libaoe authors
  *
  * libaoe private declarations shared by the shell files (handle, errors,
- * loop, thread, aio, sync, connect, discover).  Not installed.
+ * loop, thread, aio, sync, wait, connect, discover).  Not installed.
  */
 #ifndef AOE_INTERNAL_H
 #define AOE_INTERNAL_H
@@ -248,13 +248,59 @@ int aoe_internal_thread_ensure (struct aoe_handle *h);
  * ESHUTDOWN), leaving the session detached. */
 void aoe_internal_thread_stop (struct aoe_handle *h);
 
-/* ---- control commands shared by connect and discover (control.c) ---- */
+/* ---- waiting for a command (wait.c) ---- */
 
-/* The outcome of a control command, set by its complete function. */
-struct aoe_control_result {
-  bool done;                     /* the command has retired */
+/* One caller waiting for one command to retire: the blocking I/O and
+ * administration calls, connect's and discovery's control queries.  The
+ * command's complete function (set by aoe_internal_waiter_init) keeps
+ * the result and defers the wake-up past the engine lock, like an aio
+ * callback.  A caller that drives the session's loop itself reads done
+ * between loop runs; one that sleeps while the private I/O thread drives
+ * the loop waits on cond, under lock. */
+struct aoe_waiter {
+  struct aoe_command *cmd;       /* the command (cmd->user points here) */
+  struct aoe_io *io;             /* the session it was queued on */
+  struct aoe_deferred retired;   /* queued when cmd retires: sets done */
+  bool sleeping;                 /* the caller sleeps on cond (set before
+                                    the command is queued) */
+  pthread_mutex_t lock;          /* only while sleeping: protects done */
+  pthread_cond_t cond;           /* only while sleeping: signalled on done */
+  bool done;                     /* cmd retired, or was refused */
   int err;                       /* its result: 0 or an errno */
 };
+
+/* Make the prepared command cmd end in w: sets cmd->complete and
+ * cmd->user (everything else of cmd is the caller's) and clears w's
+ * result.  Call it after any memset of cmd. */
+void aoe_internal_waiter_init (struct aoe_waiter *w, struct aoe_command *cmd);
+
+/* Queue w's command on io (any thread).  0, or the errno for which io
+ * refused it (ESHUTDOWN: closing, ENOMEM); w is then done with that
+ * result, and nothing more happens to it. */
+int aoe_internal_waiter_submit (struct aoe_io *io, struct aoe_waiter *w);
+
+/* Queue w's command on io and run io's loop on this thread until it
+ * retires.  The caller must own that loop and not be inside one of its
+ * callbacks (a temporary loop; the handle's libev loop outside its
+ * callbacks).  The result, also left in w->err: the
+ * command's (its deadline is the engine's, from cmd->timeout_ms), or the
+ * errno io refused it with. */
+int aoe_internal_wait_on_loop (struct aoe_io *io, struct aoe_waiter *w);
+
+/* Attach io to a new loop of libaoe's own, run body (which drives the
+ * loop by waiting: aoe_internal_wait_on_loop, aoe_internal_io_run_until),
+ * then detach io and destroy the loop.  This is how a call waits when it
+ * must not start the I/O thread and has no loop of the caller's: connect,
+ * discovery, administration before the first I/O.  Nothing is left
+ * running afterwards, so the program may fork (nbdkit connects, then
+ * forks).  body's result (errno kept), or -1 with the error set if no
+ * loop could be made. */
+int aoe_internal_on_temporary_loop (struct aoe_io *io,
+                                    int (*body) (struct aoe_io *io,
+                                                 void *opaque),
+                                    void *opaque);
+
+/* ---- control commands shared by connect and discover (control.c) ---- */
 
 /* A Query Config (read) request and what its replies taught us. */
 struct aoe_config_query {
@@ -262,7 +308,7 @@ struct aoe_config_query {
   uint8_t request[AOE_CFG_HDR_LEN]; /* the encoded request frame */
   struct aoe_io *io;             /* the session it runs on */
   bool add_ports;                /* connect: register every answer as a port */
-  struct aoe_control_result result; /* done and err (cmd.user points here) */
+  struct aoe_waiter wait;        /* its end (cmd.user points here) */
   unsigned answers;              /* usable answers seen */
   unsigned ignored_macs;         /* answers from a MAC other than the pinned one */
   struct aoe_config_arg first;   /* first usable answer (config pointer cleared) */
@@ -288,7 +334,7 @@ struct aoe_identify_query {
   struct aoe_command cmd;        /* the control command */
   uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
   struct aoe_identity id;        /* the answer once cmd completed with 0 */
-  struct aoe_control_result result; /* done and err (cmd.user points here) */
+  struct aoe_waiter wait;        /* its end (cmd.user points here) */
 };
 
 /* Prepare IDENTIFY to shelf.slot at mac through local interface iface. */
@@ -302,7 +348,7 @@ struct aoe_sector_query {
   struct aoe_command cmd;        /* the control command */
   uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
   uint8_t data[AOE_SECTOR_SIZE]; /* the sector once cmd completed with 0 */
-  struct aoe_control_result result; /* done and err (cmd.user points here) */
+  struct aoe_waiter wait;        /* its end (cmd.user points here) */
 };
 
 /* Prepare a read of sector lba from shelf.slot at mac through iface. */
@@ -311,11 +357,6 @@ void aoe_internal_sector_query_init (struct aoe_sector_query *q,
                                      const uint8_t mac[6], unsigned iface,
                                      bool lba48, uint64_t lba,
                                      uint32_t timeout_ms);
-
-/* Queue a control command prepared by one of the init functions above on
- * io and drive io's loop until it retires.  Returns its result: 0 or an
- * errno. */
-int aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd);
 
 /* Copy a config string (not NUL-terminated on the wire) into dst, which
  * holds AOE_MAX_CONFIG_LEN + 1 bytes. */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 The libaoe authors
+ *
+ * Waiting for a command: the one mechanism behind every call of libaoe
+ * that blocks until a command of its own has retired (the blocking I/O
+ * and administration calls, connect's and discovery's control queries).
+ *
+ * A struct aoe_waiter receives the command's end: its complete function
+ * keeps the result and defers the wake-up past the engine lock, like an
+ * aio callback.  Who drives the session's loop decides how the caller
+ * waits: the calling thread itself (a temporary loop of libaoe's own,
+ * or the handle's libev loop) runs the loop until the waiter is done;
+ * with the private I/O thread driving it, the caller sleeps on the
+ * waiter's condition variable until the I/O thread wakes it.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+/* complete() of a waited command (engine lock held): keep the result;
+ * the wake-up runs once the lock is released. */
+static void
+waiter_complete (struct aoe_command *cmd, int err)
+{
+  struct aoe_waiter *w = cmd->user;
+
+  w->err = err;
+  aoe_internal_io_defer (w->io, &w->retired);
+}
+
+/* The deferred completion of a waited command (no lock held, on the
+ * thread that drives the loop): mark the waiter done, waking it if it
+ * sleeps.  The waiter may return (and its memory go) as soon as it sees
+ * done, so nothing touches w afterwards. */
+static void
+waiter_wake (struct aoe_deferred *d)
+{
+  struct aoe_waiter *w = aoe_container_of (d, struct aoe_waiter, retired);
+
+  if (!w->sleeping) {
+    w->done = true;   /* read by this same thread between loop runs */
+    return;
+  }
+  pthread_mutex_lock (&w->lock);
+  w->done = true;
+  pthread_cond_signal (&w->cond);
+  pthread_mutex_unlock (&w->lock);
+}
+
+void
+aoe_internal_waiter_init (struct aoe_waiter *w, struct aoe_command *cmd)
+{
+  w->cmd = cmd;
+  w->io = NULL;
+  w->retired.run = waiter_wake;
+  w->sleeping = false;
+  w->done = false;
+  w->err = 0;
+  cmd->complete = waiter_complete;
+  cmd->user = w;
+}
+
+int
+aoe_internal_waiter_submit (struct aoe_io *io, struct aoe_waiter *w)
+{
+  int err;
+
+  w->io = io;
+  err = aoe_internal_io_submit (io, w->cmd);
+  if (err) {
+    w->err = err;
+    w->done = true;
+  }
+  return err;
+}
+
+int
+aoe_internal_wait_on_loop (struct aoe_io *io, struct aoe_waiter *w)
+{
+  if (aoe_internal_waiter_submit (io, w) == 0)
+    aoe_internal_io_run_until (io, &w->done);
+  return w->err;
+}
+
+int
+aoe_internal_on_temporary_loop (struct aoe_io *io,
+                                int (*body) (struct aoe_io *io,
+                                             void *opaque),
+                                void *opaque)
+{
+  struct ev_loop *loop = aoe_internal_loop_new ();
+  int r, saved;
+
+  if (loop == NULL)
+    return -1;
+  aoe_internal_io_attach (io, loop);
+  r = body (io, opaque);
+  saved = errno;   /* body's error, if it failed */
+  aoe_internal_io_detach (io);
+  ev_loop_destroy (loop);
+  errno = saved;
+  return r;
+}
