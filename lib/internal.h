@@ -74,6 +74,15 @@ struct aoe_request {
   struct aoe_request *next;    /* in the free list */
 };
 
+/* Check a read, write or flush of the connected handle h (the target
+ * offers FLUSH CACHE; buffer, sector alignment, size, capacity) and fill
+ * cmd for it: op, buffer, sectors, the handle's timeout (never, for 0).
+ * complete and user are left to the caller.  Shared by the aio calls and
+ * the blocking ones.  0, or -1 with the error set. */
+int aoe_internal_io_command_init (struct aoe_handle *h,
+                                  struct aoe_command *cmd, enum aoe_op op,
+                                  void *buf, size_t count, uint64_t offset);
+
 /* Queue an aio command of the given kind; the body of aoe_aio_pread,
  * aoe_aio_pwrite and aoe_aio_flush.  Returns the cookie or -1. */
 int64_t aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op,
@@ -299,6 +308,36 @@ int aoe_internal_on_temporary_loop (struct aoe_io *io,
                                     int (*body) (struct aoe_io *io,
                                                  void *opaque),
                                     void *opaque);
+
+/* What kind of blocking call waits: it decides whether waiting may start
+ * the private I/O thread. */
+enum aoe_wait_kind {
+  AOE_WAIT_IO,    /* read, write, flush: the first one starts the thread */
+  AOE_WAIT_ADMIN, /* administration: on the I/O thread if it runs, else on
+                     a temporary loop, so that administration before the
+                     first I/O starts no thread (nbdkit reserves in
+                     get_ready, then forks) */
+};
+
+/* 0 if this thread may block waiting for a command of the connected
+ * handle h; -1 with the error set (EINVAL) inside a callback of the
+ * handle's libev loop, where running the loop again would not return
+ * (the private thread mode cannot tell: there it deadlocks, see the
+ * manual).  The hint to use the aio calls comes with AOE_WAIT_IO. */
+int aoe_internal_check_blocking (struct aoe_handle *h, enum aoe_wait_kind kind);
+
+/* Queue w's command on the connected handle h and wait for it in the
+ * handle's mode: on the caller's libev loop (aoe_set_loop), driven from
+ * this thread; asleep while the private I/O thread drives the loop
+ * (started or, in a forked child, restarted for AOE_WAIT_IO, and for
+ * AOE_WAIT_ADMIN when one ran); otherwise (AOE_WAIT_ADMIN before the
+ * first I/O) on a temporary loop, with h->lock held.  A command still
+ * waiting when the handle closes ends with ESHUTDOWN.  0 once the command
+ * ended, its result in w->err (the command's, or the errno it was
+ * refused with); -1 with the error set if this thread cannot wait (see
+ * aoe_internal_check_blocking; no thread or loop could be started). */
+int aoe_internal_wait_on_handle (struct aoe_handle *h, struct aoe_waiter *w,
+                                 enum aoe_wait_kind kind);
 
 /* ---- control commands shared by connect and discover (control.c) ---- */
 

@@ -101,3 +101,73 @@ aoe_internal_on_temporary_loop (struct aoe_io *io,
   errno = saved;
   return r;
 }
+
+/* Queue w's command on io and sleep until the private I/O thread, which
+ * drives io's loop, has retired it; any number of threads may sleep at
+ * once, each on its own waiter.  The result, also left in w->err. */
+static int
+wait_on_thread (struct aoe_io *io, struct aoe_waiter *w)
+{
+  w->sleeping = true;
+  pthread_mutex_init (&w->lock, NULL);
+  pthread_cond_init (&w->cond, NULL);
+  if (aoe_internal_waiter_submit (io, w) == 0) {
+    pthread_mutex_lock (&w->lock);
+    while (!w->done)
+      pthread_cond_wait (&w->cond, &w->lock);
+    pthread_mutex_unlock (&w->lock);
+  }
+  pthread_cond_destroy (&w->cond);
+  pthread_mutex_destroy (&w->lock);
+  return w->err;
+}
+
+/* The body of a temporary loop that runs one waiter's command (opaque).
+ * Its result stays in the waiter. */
+static int
+wait_on_temporary_loop (struct aoe_io *io, void *opaque)
+{
+  aoe_internal_wait_on_loop (io, opaque);
+  return 0;
+}
+
+int
+aoe_internal_check_blocking (struct aoe_handle *h, enum aoe_wait_kind kind)
+{
+  if (h->user_loop == NULL || ev_depth (h->user_loop) == 0)
+    return 0;
+  aoe_internal_set_error (EINVAL,
+                          "blocking call while the handle's libev loop is "
+                          "running (from a callback?)%s",
+                          kind == AOE_WAIT_IO ? ": use the aio calls" : "");
+  return -1;
+}
+
+int
+aoe_internal_wait_on_handle (struct aoe_handle *h, struct aoe_waiter *w,
+                             enum aoe_wait_kind kind)
+{
+  int r;
+
+  if (aoe_internal_check_blocking (h, kind) == -1)
+    return -1;
+  if (h->user_loop) {
+    aoe_internal_wait_on_loop (h->io, w);
+    return 0;
+  }
+  if (kind == AOE_WAIT_ADMIN) {
+    pthread_mutex_lock (&h->lock);
+    if (!atomic_load (&h->thread_running)) {
+      /* Holding h->lock keeps an I/O thread from starting meanwhile. */
+      r = aoe_internal_on_temporary_loop (h->io, wait_on_temporary_loop, w);
+      pthread_mutex_unlock (&h->lock);
+      return r;
+    }
+    pthread_mutex_unlock (&h->lock);
+  }
+  /* Starts the thread, or a new one in a forked child (thread.c). */
+  if (aoe_internal_thread_ensure (h) == -1)
+    return -1;
+  wait_on_thread (h->io, w);
+  return 0;
+}
