@@ -3,6 +3,26 @@
  *
  * libaoe private declarations shared by the shell files (handle, errors,
  * loop, thread, aio, sync, wait, connect, discover).  Not installed.
+ *
+ * Two error conventions meet here.  Code that runs inside a public call,
+ * on the caller's thread, returns -1 (or NULL) with the error set: a
+ * message and errno recorded for this thread by aoe_internal_set_error
+ * (aoe_get_error, aoe_get_errno), errno equal to it on return; the
+ * handle, aio, sync, admin, connect and discover files, the thread and
+ * the temporary loop (aoe_internal_thread_ensure,
+ * aoe_internal_wait_on_handle, aoe_internal_on_temporary_loop), opening
+ * a session or a transport, claiming an initiator id.  The outcome of a
+ * command is a plain errno instead (0 or a positive value, no message),
+ * because it is decided where no message could reach the caller: inside
+ * the engine (aoe_engine_submit's refusal, complete (cmd, err), a reply
+ * handler's result), on the loop's thread (aio callbacks, struct
+ * aoe_waiter's err), or by the session's queue (aoe_internal_io_submit,
+ * aoe_internal_waiter_submit, aoe_internal_wait_on_loop return it); the
+ * caller that waited turns it into a message on its own thread (sync.c,
+ * admin.c's exchange, connect's and discovery's queries).  Below both,
+ * the transports' per-frame operations and a few engine calls
+ * (aoe_engine_new, aoe_engine_add_port) follow libc: -1 or NULL with
+ * errno set, no message.
  */
 #ifndef AOE_INTERNAL_H
 #define AOE_INTERNAL_H
@@ -145,7 +165,7 @@ struct aoe_io {
                                     (private I/O thread mode; queue_lock) */
   uint64_t armed_deadline;       /* when the timer fires (UINT64_MAX: stopped) */
   uint64_t idle_since;           /* when the engine went idle (0: busy) */
-  struct aoe_deferred *done;     /* completions of retired commands, not yet run */
+  struct aoe_deferred *done;     /* retired commands' completions, not run yet */
   struct aoe_deferred **done_tail; /* where the next one goes */
   struct aoe_tx_batch tx;        /* frames on their way out (engine_lock) */
   int initiator_id_fd;           /* holds the engine's initiator id, or -1 */
