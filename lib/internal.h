@@ -289,6 +289,9 @@ void aoe_internal_thread_stop (struct aoe_handle *h);
 struct aoe_waiter {
   struct aoe_command *cmd;       /* the command (cmd->user points here) */
   struct aoe_io *io;             /* the session it was queued on */
+  _Atomic unsigned *in_flight;   /* counted in this while queued (NULL:
+                                    nothing); let go before the wake-up,
+                                    after which the caller may be gone */
   struct aoe_deferred retired;   /* queued when cmd retires: sets done */
   bool sleeping;                 /* the caller sleeps on cond (set before
                                     the command is queued) */
@@ -299,8 +302,8 @@ struct aoe_waiter {
 };
 
 /* Make the prepared command cmd end in w: sets cmd->complete and
- * cmd->user (everything else of cmd is the caller's) and clears w's
- * result.  Call it after any memset of cmd. */
+ * cmd->user (everything else of cmd is the caller's), clears w's result
+ * and in_flight.  Call it after any memset of cmd. */
 void aoe_internal_waiter_init (struct aoe_waiter *w, struct aoe_command *cmd);
 
 /* Queue w's command on io (any thread).  0, or the errno for which io
@@ -311,9 +314,9 @@ int aoe_internal_waiter_submit (struct aoe_io *io, struct aoe_waiter *w);
 /* Queue w's command on io and run io's loop on this thread until it
  * retires.  The caller must own that loop and not be inside one of its
  * callbacks (a temporary loop; the handle's libev loop outside its
- * callbacks).  The result, also left in w->err: the
- * command's (its deadline is the engine's, from cmd->timeout_ms), or the
- * errno io refused it with. */
+ * callbacks).  The result, also left in w->err: the command's (at the
+ * latest its deadline, cmd->timeout_ms, which the engine enforces on
+ * this loop's timer), or the errno io refused it with. */
 int aoe_internal_wait_on_loop (struct aoe_io *io, struct aoe_waiter *w);
 
 /* Attach io to a new loop of libaoe's own, run body (which drives the

@@ -49,7 +49,6 @@ run_blocking (struct aoe_handle *h, enum aoe_op op, void *buf, size_t count,
 {
   struct aoe_command cmd;
   struct aoe_waiter w;
-  int r;
 
   /* From the loop's callbacks the call is refused before its arguments
    * are looked at: the call itself is the mistake. */
@@ -58,11 +57,10 @@ run_blocking (struct aoe_handle *h, enum aoe_op op, void *buf, size_t count,
       || aoe_internal_io_command_init (h, &cmd, op, buf, count, offset) == -1)
     return -1;
   aoe_internal_waiter_init (&w, &cmd);
-  atomic_fetch_add (&h->in_flight, 1);   /* aoe_aio_in_flight counts it */
-  r = aoe_internal_wait_on_handle (h, &w, AOE_WAIT_IO);
-  atomic_fetch_sub (&h->in_flight, 1);
-  if (r == -1)
+  w.in_flight = &h->in_flight;   /* aoe_aio_in_flight counts it too */
+  if (aoe_internal_wait_on_handle (h, &w, AOE_WAIT_IO) == -1)
     return -1;
+  /* Woken by aoe_close (ESHUTDOWN), h may be gone: only w is used now. */
   if (w.err) {
     if (op == AOE_OP_FLUSH)
       aoe_internal_set_error (w.err, "flush failed: %s", explain (w.err));

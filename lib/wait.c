@@ -31,12 +31,16 @@ waiter_complete (struct aoe_command *cmd, int err)
 /* The deferred completion of a waited command (no lock held, on the
  * thread that drives the loop): mark the waiter done, waking it if it
  * sleeps.  The waiter may return (and its memory go) as soon as it sees
- * done, so nothing touches w afterwards. */
+ * done, so nothing touches w afterwards; and a blocking call woken by
+ * aoe_close returns without touching the handle, so its count is let
+ * go here, first. */
 static void
 waiter_wake (struct aoe_deferred *d)
 {
   struct aoe_waiter *w = aoe_container_of (d, struct aoe_waiter, retired);
 
+  if (w->in_flight)
+    atomic_fetch_sub (w->in_flight, 1);
   if (!w->sleeping) {
     w->done = true;   /* read by this same thread between loop runs */
     return;
@@ -52,6 +56,7 @@ aoe_internal_waiter_init (struct aoe_waiter *w, struct aoe_command *cmd)
 {
   w->cmd = cmd;
   w->io = NULL;
+  w->in_flight = NULL;
   w->retired.run = waiter_wake;
   w->sleeping = false;
   w->done = false;
@@ -66,8 +71,12 @@ aoe_internal_waiter_submit (struct aoe_io *io, struct aoe_waiter *w)
   int err;
 
   w->io = io;
+  if (w->in_flight)
+    atomic_fetch_add (w->in_flight, 1);
   err = aoe_internal_io_submit (io, w->cmd);
   if (err) {
+    if (w->in_flight)
+      atomic_fetch_sub (w->in_flight, 1);
     w->err = err;
     w->done = true;
   }
