@@ -6,11 +6,12 @@
  *
  * Each call encodes one request (admin-proto.c), sends it as a control
  * command to the target's first port (aoe_info.macs[0], the port IDENTIFY
- * came from) and blocks until the answer (or the time limit).  Waiting follows the handle's mode: on the caller's
- * libev loop (aoe_set_loop), on the private I/O thread when it runs, and
- * otherwise on a temporary loop driven here with the handle locked, as
- * aoe_connect does, so that administration before the first I/O starts
- * no thread (nbdkit reserves in get_ready, then forks).
+ * came from) and blocks until the answer (or the time limit).  Waiting
+ * follows the handle's mode (aoe_internal_wait_on_handle, AOE_WAIT_ADMIN):
+ * on the caller's libev loop (aoe_set_loop), on the private I/O thread
+ * when it runs, and otherwise on a temporary loop with the handle locked,
+ * as aoe_connect does, so that administration before the first I/O
+ * starts no thread (nbdkit reserves in get_ready, then forks).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,10 +32,7 @@ struct admin_query {
   struct aoe_admin_reply reply;         /* the last decoded answer */
   const char *what;                     /* "config read", ... for messages */
   uint8_t port_mac[6];                  /* the target port it goes to */
-  pthread_mutex_t lock;                 /* protects done and err */
-  pthread_cond_t cond;                  /* signalled when done is set */
-  bool done;                            /* the command has retired */
-  int err;                              /* its result: 0 or an errno */
+  struct aoe_waiter wait;               /* its end: wait.err is the result */
 };
 
 /* on_reply of an admin command: decode the answer; 1 (keep waiting) for
@@ -43,22 +41,9 @@ static int
 admin_reply (struct aoe_command *cmd, const uint8_t *frame, size_t len,
              unsigned iface)
 {
-  struct admin_query *q = cmd->user;
+  struct admin_query *q = aoe_container_of (cmd, struct admin_query, cmd);
 
   return aoe_admin_decode_reply (cmd->aoe_command, frame, len, &q->reply);
-}
-
-/* complete() of an admin command (engine lock held): wake the caller. */
-static void
-admin_complete (struct aoe_command *cmd, int err)
-{
-  struct admin_query *q = cmd->user;
-
-  pthread_mutex_lock (&q->lock);
-  q->err = err;
-  q->done = true;
-  pthread_cond_signal (&q->cond);
-  pthread_mutex_unlock (&q->lock);
 }
 
 /* Format up to a few MACs of list as "a, b, ..." into buf. */
@@ -112,8 +97,6 @@ query_init (struct aoe_handle *h, struct admin_query *q, uint8_t aoe_cmd,
   }
   q->cmd.op = AOE_OP_CONTROL;
   q->cmd.timeout_ms = timeout_ms;
-  q->cmd.complete = admin_complete;
-  q->cmd.user = q;
   q->cmd.aoe_command = aoe_cmd;
   q->cmd.arg = q->request + AOE_HDR_LEN;
   q->cmd.arg_len = len - AOE_HDR_LEN;
@@ -122,129 +105,43 @@ query_init (struct aoe_handle *h, struct admin_query *q, uint8_t aoe_cmd,
   memcpy (q->cmd.dst, q->port_mac, 6);
   q->cmd.iface = (int) iface;
   q->cmd.on_reply = admin_reply;
+  aoe_internal_waiter_init (&q->wait, &q->cmd);
   return 0;
-}
-
-/* Set the error for a command that could not be queued (err). */
-static int
-submit_failed (struct admin_query *q, int err)
-{
-  aoe_internal_set_error (err, "cannot queue the %s request: %s", q->what,
-                          strerror (err));
-  return -1;
-}
-
-/* Wait for q on the private I/O thread (started if needed).  0, or -1
- * with the error set. */
-static int
-run_on_thread (struct aoe_handle *h, struct admin_query *q)
-{
-  int err;
-
-  if (aoe_internal_thread_ensure (h) == -1)
-    return -1;
-  err = aoe_internal_io_submit (h->io, &q->cmd);
-  if (err)
-    return submit_failed (q, err);
-  pthread_mutex_lock (&q->lock);
-  while (!q->done)
-    pthread_cond_wait (&q->cond, &q->lock);
-  pthread_mutex_unlock (&q->lock);
-  return 0;
-}
-
-/* Run q on a temporary loop (h->lock held, no I/O thread running).  0,
- * or -1 with the error set. */
-static int
-run_on_temporary_loop (struct aoe_handle *h, struct admin_query *q)
-{
-  struct ev_loop *loop = aoe_internal_loop_new ();
-  int err;
-
-  if (loop == NULL)
-    return -1;
-  aoe_internal_io_attach (h->io, loop);
-  err = aoe_internal_io_submit (h->io, &q->cmd);
-  if (err == 0)
-    aoe_internal_io_run_until (h->io, &q->done);
-  aoe_internal_io_detach (h->io);
-  ev_loop_destroy (loop);
-  return err ? submit_failed (q, err) : 0;
-}
-
-/* Send q and wait until it retires, in the handle's mode.  0 (q->err
- * holds the result), or -1 with the error set (not sent). */
-static int
-run_query (struct aoe_handle *h, struct admin_query *q)
-{
-  int r;
-
-  if (h->user_loop) {
-    int err;
-
-    if (ev_depth (h->user_loop) > 0) {
-      aoe_internal_set_error (EINVAL,
-                              "blocking call while the handle's libev loop "
-                              "is running (from a callback?)");
-      return -1;
-    }
-    err = aoe_internal_io_submit (h->io, &q->cmd);
-    if (err)
-      return submit_failed (q, err);
-    aoe_internal_io_run_until (h->io, &q->done);
-    return 0;
-  }
-  pthread_mutex_lock (&h->lock);
-  if (atomic_load (&h->thread_running)) {
-    pthread_mutex_unlock (&h->lock);
-    return run_on_thread (h, q);
-  }
-  /* Holding h->lock keeps an I/O thread from starting meanwhile. */
-  r = run_on_temporary_loop (h, q);
-  pthread_mutex_unlock (&h->lock);
-  return r;
 }
 
 /* Send the request of len bytes (AoE command aoe_cmd) encoded in
  * q->request and wait for the answer (timeout_ms).  0 on success; -1
- * with the error set otherwise (q->err then holds the target's errno, 0
- * if nothing was sent).  Callers refine the message for the errnos they
- * explain better. */
+ * with the error set otherwise (q->wait.err then holds the command's
+ * errno, 0 if nothing was sent).  Callers refine the message for the
+ * errnos they explain better. */
 static int
 exchange (struct aoe_handle *h, struct admin_query *q, uint8_t aoe_cmd,
           size_t len, uint32_t timeout_ms)
 {
+  int err;
   char mac[18];
-  int r;
 
-  q->err = 0;
-  q->done = false;
-  if (query_init (h, q, aoe_cmd, len, timeout_ms) == -1)
+  if (query_init (h, q, aoe_cmd, len, timeout_ms) == -1
+      || aoe_internal_wait_on_handle (h, &q->wait, AOE_WAIT_ADMIN) == -1)
     return -1;
-  pthread_mutex_init (&q->lock, NULL);
-  pthread_cond_init (&q->cond, NULL);
-  r = run_query (h, q);
-  pthread_cond_destroy (&q->cond);
-  pthread_mutex_destroy (&q->lock);
-  if (r == -1)
-    return -1;
-  if (q->err == 0)
+  err = q->wait.err;
+  if (err == 0)
     return 0;
   aoe_internal_format_mac (q->port_mac, mac);
-  if (q->err == ETIMEDOUT)
+  if (err == ETIMEDOUT)
     aoe_internal_set_error (ETIMEDOUT,
                             "e%u.%u (%s) did not answer the %s request "
                             "within %u ms", h->shelf, h->slot, mac, q->what,
                             (unsigned) timeout_ms);
   else if (q->reply.aoe_error)
-    aoe_internal_set_error (q->err, "e%u.%u (%s) refused the %s request: "
+    aoe_internal_set_error (err, "e%u.%u (%s) refused the %s request: "
                             "AoE error %u (%s)", h->shelf, h->slot, mac,
                             q->what, q->reply.aoe_error,
                             aoe_error_name (q->reply.aoe_error));
   else
-    aoe_internal_set_error (q->err, "%s request to e%u.%u (%s) failed: %s",
+    aoe_internal_set_error (err, "%s request to e%u.%u (%s) failed: %s",
                             q->what, h->shelf, h->slot, mac,
-                            strerror (q->err));
+                            strerror (err));
   return -1;
 }
 
@@ -344,7 +241,7 @@ config_test (struct aoe_handle *h, uint8_t ccmd, const char *s)
   if (config_exchange (h, &q, what, ccmd, s,
                        AOE_CONFIG_TEST_TIMEOUT_MS) == 0)
     r = 1;
-  else if (q && q->err == ETIMEDOUT) {
+  else if (q && q->wait.err == ETIMEDOUT) {
     /* Silence means "no match" only if the target still answers. */
     free (q);
     if (config_exchange (h, &q, "config read", AOE_CCMD_READ, "",
@@ -381,7 +278,7 @@ config_set (struct aoe_handle *h, uint8_t ccmd, const char *s)
   if (check_config_call (h, s) == -1)
     return -1;
   r = config_exchange (h, &q, what, ccmd, s, AOE_ADMIN_TIMEOUT_MS);
-  if (r == -1 && q && q->err == EEXIST) {
+  if (r == -1 && q && q->wait.err == EEXIST) {
     if (q->reply.has_list && q->reply.config[0] != '\0')
       aoe_internal_set_error (EEXIST, "the config string of e%u.%u is "
                               "already set to \"%s\" (a force set "
@@ -508,8 +405,9 @@ mask_edit (struct aoe_handle *h, uint8_t dcmd, const uint8_t (*macs)[6],
 
     if (i < n)
       aoe_internal_format_mac (macs[i], mac);
-    aoe_internal_set_error (q->err, "e%u.%u refused to %s %s (directive %u "
-                            "of %zu): %s; the %u before it were applied",
+    aoe_internal_set_error (q->wait.err, "e%u.%u refused to %s %s "
+                            "(directive %u of %zu): %s; the %u before it "
+                            "were applied",
                             h->shelf, h->slot, verb, mac, i + 1, n,
                             aoe_admin_mask_error_name (q->reply.merror), i);
   }
@@ -559,7 +457,7 @@ reserve_set (struct aoe_handle *h, uint8_t rcmd, const uint8_t (*macs)[6],
   len = aoe_admin_put_reserve (q->request, sizeof q->request, rcmd, macs,
                                n);
   r = exchange (h, q, AOE_CMD_RESERVE, len, AOE_ADMIN_TIMEOUT_MS);
-  if (r == -1 && q->err == EACCES) {
+  if (r == -1 && q->wait.err == EACCES) {
     char holders[MAC_LIST_TEXT];
 
     format_mac_list ((const uint8_t (*)[6]) q->reply.macs, q->reply.nmacs,

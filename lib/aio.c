@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * Asynchronous I/O: argument checks, the request pool, cookies.
+ * Asynchronous I/O: argument checks (shared with the blocking calls of
+ * sync.c), the request pool, cookies.
  *
  * Every aio call takes a struct aoe_request from the handle's free list
  * (allocating only while the pool warms up), queues its command for the
@@ -61,12 +62,15 @@ request_complete (struct aoe_command *cmd, int err)
   struct aoe_request *req = cmd->user;
 
   req->err = err;
-  aoe_internal_io_defer (req->h->io, req);
+  aoe_internal_io_defer (req->h->io, &req->retired);
 }
 
-void
-aoe_internal_request_retire (struct aoe_request *req)
+/* The deferred completion of a retired request (no lock held): recycle
+ * it, then run the caller's callback. */
+static void
+request_retire (struct aoe_deferred *d)
 {
+  struct aoe_request *req = aoe_container_of (d, struct aoe_request, retired);
   struct aoe_handle *h = req->h;
   aoe_completion completion = req->completion;
   int err = req->err;
@@ -114,17 +118,13 @@ check_range (struct aoe_handle *h, const void *buf, size_t count,
   return 0;
 }
 
-int64_t
-aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op, void *buf,
-                         size_t count, uint64_t offset,
-                         aoe_completion completion)
+int
+aoe_internal_io_command_init (struct aoe_handle *h, struct aoe_command *cmd,
+                              enum aoe_op op, void *buf, size_t count,
+                              uint64_t offset)
 {
-  struct aoe_request *req;
   uint32_t timeout_ms;
-  int err;
 
-  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
-    return -1;
   if (op == AOE_OP_FLUSH) {
     if (!h->info.can_flush) {
       aoe_internal_set_error (ENOTSUP,
@@ -134,7 +134,28 @@ aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op, void *buf,
   }
   else if (check_range (h, buf, count, offset) == -1)
     return -1;
-  if (aoe_internal_thread_ensure (h) == -1)
+  memset (cmd, 0, sizeof *cmd);
+  timeout_ms = atomic_load (&h->timeout_ms);
+  cmd->op = op;
+  cmd->buf = buf;
+  cmd->sector = offset / AOE_SECTOR_SIZE;
+  cmd->count = (uint32_t) (count / AOE_SECTOR_SIZE);
+  cmd->timeout_ms = timeout_ms ? timeout_ms : UINT32_MAX;
+  return 0;
+}
+
+int64_t
+aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op, void *buf,
+                         size_t count, uint64_t offset,
+                         aoe_completion completion)
+{
+  struct aoe_command cmd;
+  struct aoe_request *req;
+  int err;
+
+  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1
+      || aoe_internal_io_command_init (h, &cmd, op, buf, count, offset) == -1
+      || aoe_internal_thread_ensure (h) == -1)
     return -1;
 
   req = request_get (h);
@@ -142,18 +163,13 @@ aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op, void *buf,
     aoe_internal_set_error (ENOMEM, "out of memory");
     return -1;
   }
-  memset (&req->cmd, 0, sizeof req->cmd);
-  timeout_ms = atomic_load (&h->timeout_ms);
-  req->cmd.op = op;
-  req->cmd.buf = buf;
-  req->cmd.sector = offset / AOE_SECTOR_SIZE;
-  req->cmd.count = (uint32_t) (count / AOE_SECTOR_SIZE);
-  req->cmd.timeout_ms = timeout_ms ? timeout_ms : UINT32_MAX;
+  req->cmd = cmd;
   req->cmd.complete = request_complete;
   req->cmd.user = req;
   req->h = h;
   req->completion = completion;
   req->err = 0;
+  req->retired.run = request_retire;
 
   atomic_fetch_add (&h->in_flight, 1);
   err = aoe_internal_io_submit (h->io, &req->cmd);

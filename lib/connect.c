@@ -51,7 +51,7 @@ find_ports (struct aoe_handle *h, struct aoe_io *io,
   aoe_internal_config_query_init (q, io, h->shelf, h->slot,
                                   h->discover_timeout_ms, false);
   q->add_ports = true;
-  err = aoe_internal_control_run (io, &q->cmd);
+  err = aoe_internal_wait_on_loop (io, &q->wait);
   if (err == ETIMEDOUT) {
     char pinned[18], note[96] = "";
 
@@ -80,7 +80,7 @@ find_ports (struct aoe_handle *h, struct aoe_io *io,
   aoe_internal_config_query_init (&more, io, h->shelf, h->slot,
                                   PORT_GRACE_MS, true);
   more.add_ports = true;
-  aoe_internal_control_run (io, &more.cmd);
+  aoe_internal_wait_on_loop (io, &more.wait);
   return 0;
 }
 
@@ -107,7 +107,7 @@ identify (struct aoe_handle *h, struct aoe_io *io, uint32_t timeout_ms,
     pthread_mutex_unlock (&io->engine_lock);
     aoe_internal_identify_init (&q, h->shelf, h->slot, mac, iface,
                                 i + 1 < n ? IDENTIFY_MIN_MS : timeout_ms);
-    err = aoe_internal_control_run (io, &q.cmd);
+    err = aoe_internal_wait_on_loop (io, &q.wait);
     if (err == 0) {
       *id = q.id;
       *ref = i;
@@ -206,11 +206,12 @@ aoe_internal_list_ports (struct aoe_io *io, struct aoe_info *info)
                             NULL);
 }
 
-/* Find and identify the target on io, driven by loop.  0, or -1 with the
- * error set. */
+/* Find and identify the target of h (opaque) on io: the body of
+ * aoe_connect's temporary loop.  0, or -1 with the error set. */
 static int
-connect_on (struct aoe_handle *h, struct aoe_io *io)
+connect_on (struct aoe_io *io, void *opaque)
 {
+  struct aoe_handle *h = opaque;
   uint64_t start = aoe_internal_now_us ();
   struct aoe_config_query q;
   struct aoe_identity id;
@@ -265,7 +266,6 @@ int
 aoe_connect (aoe_handle *h)
 {
   struct aoe_engine_config cfg;
-  struct ev_loop *loop = NULL;
   struct aoe_io *io = NULL;
   int r = -1;
 
@@ -295,13 +295,8 @@ aoe_connect (aoe_handle *h)
                              AOE_TRANSPORT_BUFFER_BYTES, &cfg);
   if (io == NULL)
     goto out;
-  loop = aoe_internal_loop_new ();
-  if (loop == NULL)
+  if (aoe_internal_on_temporary_loop (io, connect_on, h) == -1)
     goto out;
-  aoe_internal_io_attach (io, loop);
-  if (connect_on (h, io) == -1)
-    goto out;
-  aoe_internal_io_detach (io);
   if (h->user_loop)
     aoe_internal_io_attach (io, h->user_loop);
   h->io = io;
@@ -316,8 +311,6 @@ aoe_connect (aoe_handle *h)
     aoe_internal_io_close (io);
     errno = saved;
   }
-  if (loop)
-    ev_loop_destroy (loop);
   pthread_mutex_unlock (&h->lock);
   return r;
 }

@@ -2,7 +2,9 @@
  * Copyright (C) 2026 The libaoe authors
  *
  * Control commands used by connect and discover: Query Config (read) and
- * IDENTIFY DEVICE, built as AOE_OP_CONTROL commands of the engine.
+ * IDENTIFY DEVICE, built as AOE_OP_CONTROL commands of the engine.  Each
+ * query ends in its struct aoe_waiter (wait.c); reply handlers reach
+ * their query through the embedded command.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,18 +13,6 @@
 
 /* The broadcast MAC address. */
 static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-/* complete() of every control query here: record the outcome in the
- * struct aoe_control_result that cmd->user points to (reply handlers
- * reach their query through the embedded command instead). */
-static void
-control_done (struct aoe_command *cmd, int err)
-{
-  struct aoe_control_result *r = cmd->user;
-
-  r->done = true;
-  r->err = err;
-}
 
 /* on_reply of a Query Config command: record (and, for connect, register
  * as a port) each usable answer.  Error replies and undecodable ones are
@@ -73,8 +63,7 @@ aoe_internal_config_query_init (struct aoe_config_query *q,
   len = aoe_wire_put_config (q->request, sizeof q->request, &request);
   q->cmd.op = AOE_OP_CONTROL;
   q->cmd.timeout_ms = timeout_ms;
-  q->cmd.complete = control_done;
-  q->cmd.user = &q->result;
+  aoe_internal_waiter_init (&q->wait, &q->cmd);
   q->cmd.aoe_command = AOE_CMD_CONFIG;
   q->cmd.arg = q->request + AOE_HDR_LEN;
   q->cmd.arg_len = len - AOE_HDR_LEN;
@@ -171,8 +160,7 @@ aoe_internal_sector_query_init (struct aoe_sector_query *q, uint16_t shelf,
   aoe_ata_build_rw (&ata, lba48, false, lba, 1);
   aoe_wire_put_ata (q->request, &ata);
   ata_control_init (&q->cmd, q->request, shelf, slot, mac, iface, timeout_ms);
-  q->cmd.complete = control_done;
-  q->cmd.user = &q->result;
+  aoe_internal_waiter_init (&q->wait, &q->cmd);
   q->cmd.on_reply = sector_reply;
 }
 
@@ -187,21 +175,8 @@ aoe_internal_identify_init (struct aoe_identify_query *q, uint16_t shelf,
   aoe_ata_build_identify (&ata);
   aoe_wire_put_ata (q->request, &ata);
   ata_control_init (&q->cmd, q->request, shelf, slot, mac, iface, timeout_ms);
-  q->cmd.complete = control_done;
-  q->cmd.user = &q->result;
+  aoe_internal_waiter_init (&q->wait, &q->cmd);
   q->cmd.on_reply = identify_reply;
-}
-
-int
-aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd)
-{
-  const struct aoe_control_result *result = cmd->user;
-  int r = aoe_internal_io_submit (io, cmd);
-
-  if (r)
-    return r;
-  aoe_internal_io_run_until (io, &result->done);
-  return result->err;
 }
 
 void

@@ -29,6 +29,7 @@ struct found {
   size_t cap;                     /* allocated */
   unsigned *ifindex;              /* interface index of each item */
   bool out_of_memory;             /* an answer could not be stored */
+  uint32_t timeout_ms;            /* time limit of each stage */
 };
 
 /* The entry for (shelf, slot, mac), or NULL. */
@@ -118,7 +119,7 @@ identify_all (struct found *f, uint32_t timeout_ms)
     aoe_internal_identify_init (&queries[i], f->items[i].shelf,
                                 f->items[i].slot, f->items[i].mac,
                                 f->ifindex[i], timeout_ms);
-    err = aoe_internal_io_submit (f->io, &queries[i].cmd);
+    err = aoe_internal_waiter_submit (f->io, &queries[i].wait);
     if (err) {
       /* Nothing queued can be left behind: fail what was queued. */
       aoe_internal_io_fail_all (f->io, err);
@@ -132,8 +133,8 @@ identify_all (struct found *f, uint32_t timeout_ms)
     struct aoe_target_info *ti = &f->items[i];
     const struct aoe_identity *id = &queries[i].id;
 
-    aoe_internal_io_run_until (f->io, &queries[i].result.done);
-    if (queries[i].result.err != 0)
+    aoe_internal_io_run_until (f->io, &queries[i].wait.done);
+    if (queries[i].wait.err != 0)
       continue;
     ti->identified = 1;
     ti->size = id->sectors * AOE_SECTOR_SIZE;
@@ -195,13 +196,13 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
     struct aoe_target_info *ti = &f->items[i];
 
     if (!ti->identified || !address_shared (f, i)) {
-      qs[i].result.done = true;
-      qs[i].result.err = ENODATA;
+      qs[i].wait.done = true;
+      qs[i].wait.err = ENODATA;
       continue;
     }
     aoe_internal_sector_query_init (&qs[i], ti->shelf, ti->slot, ti->mac,
                                     f->ifindex[i], ti->lba48, 0, timeout_ms);
-    err = aoe_internal_io_submit (f->io, &qs[i].cmd);
+    err = aoe_internal_waiter_submit (f->io, &qs[i].wait);
     if (err) {
       aoe_internal_io_fail_all (f->io, err);
       free (qs);
@@ -210,7 +211,7 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
     }
   }
   for (i = 0; i < f->len; ++i)
-    aoe_internal_io_run_until (f->io, &qs[i].result.done);
+    aoe_internal_io_run_until (f->io, &qs[i].wait.done);
   for (i = 0; i < f->len; ++i)
     for (k = 0; k < f->len; ++k) {
       const struct aoe_target_info *a = &f->items[i], *b = &f->items[k];
@@ -218,7 +219,7 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
       if (k == i || a->shelf != b->shelf || a->slot != b->slot)
         continue;
       if (answers_differ (a, b)
-          || (qs[i].result.err == 0 && qs[k].result.err == 0
+          || (qs[i].wait.err == 0 && qs[k].wait.err == 0
               && memcmp (qs[i].data, qs[k].data, AOE_SECTOR_SIZE) != 0))
         f->items[i].conflict = 1;
     }
@@ -239,18 +240,21 @@ compare_targets (const void *a, const void *b)
   return memcmp (x->mac, y->mac, 6);
 }
 
-/* Run the broadcast and the IDENTIFYs on io.  0, or -1 with the error
- * set. */
+/* Run the broadcast, the IDENTIFYs and the conflict check on io for f
+ * (opaque): the body of aoe_discover's temporary loop.  0, or -1 with
+ * the error set. */
 static int
-discover_on (struct found *f, uint32_t timeout_ms)
+discover_on (struct aoe_io *io, void *opaque)
 {
+  struct found *f = opaque;
+  uint32_t timeout_ms = f->timeout_ms;
   struct aoe_config_query q;
   int err;
 
-  aoe_internal_config_query_init (&q, f->io, 0xFFFF, 0xFF, timeout_ms, true);
+  aoe_internal_config_query_init (&q, io, 0xFFFF, 0xFF, timeout_ms, true);
   q.on_answer = record_answer;
   q.opaque = f;
-  err = aoe_internal_control_run (f->io, &q.cmd);
+  err = aoe_internal_wait_on_loop (io, &q.wait);
   if (err) {
     aoe_internal_set_error (err, "broadcast Query Config failed: %s",
                             strerror (err));
@@ -271,8 +275,7 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
 {
   char ifnames[AOE_MAX_IFACES][IF_NAMESIZE];
   struct aoe_engine_config cfg;
-  struct found f = { 0 };
-  struct ev_loop *loop = NULL;
+  struct found f = { .timeout_ms = timeout_ms };
   size_t nifaces;
   int r = -1;
 
@@ -308,13 +311,8 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
   cfg.debug_opaque = h;
   f.io = aoe_internal_io_open (h, ifnames, nifaces, DISCOVER_BUFFER_BYTES,
                                &cfg);
-  if (f.io == NULL)
-    goto out;
-  loop = aoe_internal_loop_new ();
-  if (loop == NULL)
-    goto out;
-  aoe_internal_io_attach (f.io, loop);
-  if (discover_on (&f, timeout_ms) == -1)
+  if (f.io == NULL
+      || aoe_internal_on_temporary_loop (f.io, discover_on, &f) == -1)
     goto out;
 
   if (f.len > 1)   /* qsort must not see a NULL array, even empty */
@@ -332,8 +330,6 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
     aoe_internal_io_close (f.io);
     errno = saved;
   }
-  if (loop)
-    ev_loop_destroy (loop);
   free (f.items);
   free (f.ifindex);
   return r;

@@ -2,7 +2,27 @@
  * Copyright (C) 2026 The libaoe authors
  *
  * libaoe private declarations shared by the shell files (handle, errors,
- * loop, thread, aio, sync, connect, discover).  Not installed.
+ * loop, thread, aio, sync, wait, connect, discover).  Not installed.
+ *
+ * Two error conventions meet here.  Code that runs inside a public call,
+ * on the caller's thread, returns -1 (or NULL) with the error set: a
+ * message and errno recorded for this thread by aoe_internal_set_error
+ * (aoe_get_error, aoe_get_errno), errno equal to it on return; the
+ * handle, aio, sync, admin, connect and discover files, the thread and
+ * the temporary loop (aoe_internal_thread_ensure,
+ * aoe_internal_wait_on_handle, aoe_internal_on_temporary_loop), opening
+ * a session or a transport, claiming an initiator id.  The outcome of a
+ * command is a plain errno instead (0 or a positive value, no message),
+ * because it is decided where no message could reach the caller: inside
+ * the engine (aoe_engine_submit's refusal, complete (cmd, err), a reply
+ * handler's result), on the loop's thread (aio callbacks, struct
+ * aoe_waiter's err), or by the session's queue (aoe_internal_io_submit,
+ * aoe_internal_waiter_submit, aoe_internal_wait_on_loop return it); the
+ * caller that waited turns it into a message on its own thread (sync.c,
+ * admin.c's exchange, connect's and discovery's queries).  Below both,
+ * the transports' per-frame operations and a few engine calls
+ * (aoe_engine_new, aoe_engine_add_port) follow libc: -1 or NULL with
+ * errno set, no message.
  */
 #ifndef AOE_INTERNAL_H
 #define AOE_INTERNAL_H
@@ -43,6 +63,21 @@ struct aoe_command_vector {
   size_t cap;                 /* how many fit before growing */
 };
 
+/* ---- completions deferred past the engine lock (loop.c) ---- */
+
+/* A generic completion: the shell-side end of a retired command (an aio
+ * request's callback, a waiter's wake-up).  A command's complete function
+ * runs under the engine lock, where a callback calling back into the
+ * handle would deadlock; so it only queues one of these on the session
+ * (aoe_internal_io_defer), and the loop runs it once the lock is
+ * released.  Embedded in whatever owns the command, which run finds with
+ * aoe_container_of; the loop knows nothing else about it. */
+struct aoe_deferred {
+  void (*run) (struct aoe_deferred *d); /* the work (no lock held); may
+                                           free or reuse d */
+  struct aoe_deferred *next;            /* in the session's done list */
+};
+
 /* ---- aio requests (aio.c) ---- */
 
 struct aoe_handle;
@@ -54,18 +89,25 @@ struct aoe_request {
   struct aoe_handle *h;        /* the handle it belongs to */
   aoe_completion completion;   /* the caller's callback */
   int err;                     /* result, set when the engine retires it */
-  struct aoe_request *next;    /* in the free list or a done list */
+  struct aoe_deferred retired; /* queued when the engine retires it; runs
+                                  the callback and recycles the request */
+  struct aoe_request *next;    /* in the free list */
 };
+
+/* Check a read, write or flush of the connected handle h (the target
+ * offers FLUSH CACHE; buffer, sector alignment, size, capacity) and fill
+ * cmd for it: op, buffer, sectors, the handle's timeout (never, for 0).
+ * complete and user are left to the caller.  Shared by the aio calls and
+ * the blocking ones.  0, or -1 with the error set. */
+int aoe_internal_io_command_init (struct aoe_handle *h,
+                                  struct aoe_command *cmd, enum aoe_op op,
+                                  void *buf, size_t count, uint64_t offset);
 
 /* Queue an aio command of the given kind; the body of aoe_aio_pread,
  * aoe_aio_pwrite and aoe_aio_flush.  Returns the cookie or -1. */
 int64_t aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op,
                                  void *buf, size_t count, uint64_t offset,
                                  aoe_completion completion);
-
-/* Run the caller's callback of a retired request and recycle it.  Called
- * by the loop with no lock held. */
-void aoe_internal_request_retire (struct aoe_request *req);
 
 /* Free every request on the handle's free list (aoe_close). */
 void aoe_internal_requests_free (struct aoe_handle *h);
@@ -123,8 +165,8 @@ struct aoe_io {
                                     (private I/O thread mode; queue_lock) */
   uint64_t armed_deadline;       /* when the timer fires (UINT64_MAX: stopped) */
   uint64_t idle_since;           /* when the engine went idle (0: busy) */
-  struct aoe_request *done;      /* retired requests, callbacks not yet run */
-  struct aoe_request **done_tail; /* where the next retired request goes */
+  struct aoe_deferred *done;     /* retired commands' completions, not run yet */
+  struct aoe_deferred **done_tail; /* where the next one goes */
   struct aoe_tx_batch tx;        /* frames on their way out (engine_lock) */
   int initiator_id_fd;           /* holds the engine's initiator id, or -1 */
   bool ports_settled;            /* every port found had its first check */
@@ -197,9 +239,9 @@ void aoe_internal_io_fail_all (struct aoe_io *io, int err);
  * callbacks. */
 void aoe_internal_io_run_until (struct aoe_io *io, const bool *done);
 
-/* Defer a retired request's callback until the engine lock is released
+/* Queue d to run once the engine lock is released, in retirement order
  * (called from a command's complete function, under engine_lock). */
-void aoe_internal_io_defer (struct aoe_io *io, struct aoe_request *req);
+void aoe_internal_io_defer (struct aoe_io *io, struct aoe_deferred *d);
 
 /* Capture drops summed over the session's interfaces. */
 uint64_t aoe_internal_io_drops (struct aoe_io *io);
@@ -235,13 +277,92 @@ int aoe_internal_thread_ensure (struct aoe_handle *h);
  * ESHUTDOWN), leaving the session detached. */
 void aoe_internal_thread_stop (struct aoe_handle *h);
 
-/* ---- control commands shared by connect and discover (control.c) ---- */
+/* ---- waiting for a command (wait.c) ---- */
 
-/* The outcome of a control command, set by its complete function. */
-struct aoe_control_result {
-  bool done;                     /* the command has retired */
+/* One caller waiting for one command to retire: the blocking I/O and
+ * administration calls, connect's and discovery's control queries.  The
+ * command's complete function (set by aoe_internal_waiter_init) keeps
+ * the result and defers the wake-up past the engine lock, like an aio
+ * callback.  A caller that drives the session's loop itself reads done
+ * between loop runs; one that sleeps while the private I/O thread drives
+ * the loop waits on cond, under lock. */
+struct aoe_waiter {
+  struct aoe_command *cmd;       /* the command (cmd->user points here) */
+  struct aoe_io *io;             /* the session it was queued on */
+  _Atomic unsigned *in_flight;   /* counted in this while queued (NULL:
+                                    nothing); let go before the wake-up,
+                                    after which the caller may be gone */
+  struct aoe_deferred retired;   /* queued when cmd retires: sets done */
+  bool sleeping;                 /* the caller sleeps on cond (set before
+                                    the command is queued) */
+  pthread_mutex_t lock;          /* only while sleeping: protects done */
+  pthread_cond_t cond;           /* only while sleeping: signalled on done */
+  bool done;                     /* cmd retired, or was refused */
   int err;                       /* its result: 0 or an errno */
 };
+
+/* Make the prepared command cmd end in w: sets cmd->complete and
+ * cmd->user (everything else of cmd is the caller's), clears w's result
+ * and in_flight.  Call it after any memset of cmd. */
+void aoe_internal_waiter_init (struct aoe_waiter *w, struct aoe_command *cmd);
+
+/* Queue w's command on io (any thread).  0, or the errno for which io
+ * refused it (ESHUTDOWN: closing, ENOMEM); w is then done with that
+ * result, and nothing more happens to it. */
+int aoe_internal_waiter_submit (struct aoe_io *io, struct aoe_waiter *w);
+
+/* Queue w's command on io and run io's loop on this thread until it
+ * retires.  The caller must own that loop and not be inside one of its
+ * callbacks (a temporary loop; the handle's libev loop outside its
+ * callbacks).  The result, also left in w->err: the command's (at the
+ * latest its deadline, cmd->timeout_ms, which the engine enforces on
+ * this loop's timer), or the errno io refused it with. */
+int aoe_internal_wait_on_loop (struct aoe_io *io, struct aoe_waiter *w);
+
+/* Attach io to a new loop of libaoe's own, run body (which drives the
+ * loop by waiting: aoe_internal_wait_on_loop, aoe_internal_io_run_until),
+ * then detach io and destroy the loop.  This is how a call waits when it
+ * must not start the I/O thread and has no loop of the caller's: connect,
+ * discovery, administration before the first I/O.  Nothing is left
+ * running afterwards, so the program may fork (nbdkit connects, then
+ * forks).  body's result (errno kept), or -1 with the error set if no
+ * loop could be made. */
+int aoe_internal_on_temporary_loop (struct aoe_io *io,
+                                    int (*body) (struct aoe_io *io,
+                                                 void *opaque),
+                                    void *opaque);
+
+/* What kind of blocking call waits: it decides whether waiting may start
+ * the private I/O thread. */
+enum aoe_wait_kind {
+  AOE_WAIT_IO,    /* read, write, flush: the first one starts the thread */
+  AOE_WAIT_ADMIN, /* administration: on the I/O thread if it runs, else on
+                     a temporary loop, so that administration before the
+                     first I/O starts no thread (nbdkit reserves in
+                     get_ready, then forks) */
+};
+
+/* 0 if this thread may block waiting for a command of the connected
+ * handle h; -1 with the error set (EINVAL) inside a callback of the
+ * handle's libev loop, where running the loop again would not return
+ * (the private thread mode cannot tell: there it deadlocks, see the
+ * manual).  The hint to use the aio calls comes with AOE_WAIT_IO. */
+int aoe_internal_check_blocking (struct aoe_handle *h, enum aoe_wait_kind kind);
+
+/* Queue w's command on the connected handle h and wait for it in the
+ * handle's mode: on the caller's libev loop (aoe_set_loop), driven from
+ * this thread; asleep while the private I/O thread drives the loop
+ * (started or, in a forked child, restarted for AOE_WAIT_IO, and for
+ * AOE_WAIT_ADMIN when one ran); otherwise (AOE_WAIT_ADMIN before the
+ * first I/O) on a temporary loop, with h->lock held.  A command still
+ * waiting when the handle closes ends with ESHUTDOWN.  0 once the command
+ * ended, its result in w->err (the command's, or the errno it was
+ * refused with); -1 with the error set if this thread cannot wait (see
+ * aoe_internal_check_blocking; no thread or loop could be started). */
+int aoe_internal_wait_on_handle (struct aoe_handle *h, struct aoe_waiter *w,
+                                 enum aoe_wait_kind kind);
+
+/* ---- control commands shared by connect and discover (control.c) ---- */
 
 /* A Query Config (read) request and what its replies taught us. */
 struct aoe_config_query {
@@ -249,7 +370,7 @@ struct aoe_config_query {
   uint8_t request[AOE_CFG_HDR_LEN]; /* the encoded request frame */
   struct aoe_io *io;             /* the session it runs on */
   bool add_ports;                /* connect: register every answer as a port */
-  struct aoe_control_result result; /* done and err (cmd.user points here) */
+  struct aoe_waiter wait;        /* its end (cmd.user points here) */
   unsigned answers;              /* usable answers seen */
   unsigned ignored_macs;         /* answers from a MAC other than the pinned one */
   struct aoe_config_arg first;   /* first usable answer (config pointer cleared) */
@@ -275,7 +396,7 @@ struct aoe_identify_query {
   struct aoe_command cmd;        /* the control command */
   uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
   struct aoe_identity id;        /* the answer once cmd completed with 0 */
-  struct aoe_control_result result; /* done and err (cmd.user points here) */
+  struct aoe_waiter wait;        /* its end (cmd.user points here) */
 };
 
 /* Prepare IDENTIFY to shelf.slot at mac through local interface iface. */
@@ -289,7 +410,7 @@ struct aoe_sector_query {
   struct aoe_command cmd;        /* the control command */
   uint8_t request[AOE_ATA_HDR_LEN]; /* the encoded request frame */
   uint8_t data[AOE_SECTOR_SIZE]; /* the sector once cmd completed with 0 */
-  struct aoe_control_result result; /* done and err (cmd.user points here) */
+  struct aoe_waiter wait;        /* its end (cmd.user points here) */
 };
 
 /* Prepare a read of sector lba from shelf.slot at mac through iface. */
@@ -298,11 +419,6 @@ void aoe_internal_sector_query_init (struct aoe_sector_query *q,
                                      const uint8_t mac[6], unsigned iface,
                                      bool lba48, uint64_t lba,
                                      uint32_t timeout_ms);
-
-/* Queue a control command prepared by one of the init functions above on
- * io and drive io's loop until it retires.  Returns its result: 0 or an
- * errno. */
-int aoe_internal_control_run (struct aoe_io *io, struct aoe_command *cmd);
 
 /* Copy a config string (not NUL-terminated on the wire) into dst, which
  * holds AOE_MAX_CONFIG_LEN + 1 bytes. */

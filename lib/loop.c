@@ -8,9 +8,9 @@
  * one ev_async for commands queued by other threads and one to stop.
  * After every event the same pump runs: move queued commands into the
  * engine, send every frame it has ready, re-arm the timer.  Completions
- * of aio requests are collected while the engine lock is held and their
- * callbacks run after it is released, so a callback may call any
- * non-blocking function of the handle.
+ * (struct aoe_deferred: aio callbacks, waiters' wake-ups) are collected
+ * while the engine lock is held and run after it is released, so a
+ * callback may call any non-blocking function of the handle.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -86,28 +86,28 @@ vector_push (struct aoe_command_vector *v, struct aoe_command *cmd)
 }
 
 void
-aoe_internal_io_defer (struct aoe_io *io, struct aoe_request *req)
+aoe_internal_io_defer (struct aoe_io *io, struct aoe_deferred *d)
 {
-  req->next = NULL;
-  *io->done_tail = req;
-  io->done_tail = &req->next;
+  d->next = NULL;
+  *io->done_tail = d;
+  io->done_tail = &d->next;
 }
 
-/* Release the engine lock, then run the callbacks of the requests
+/* Release the engine lock, then run the completions of the commands
  * retired so far.  Called on the thread that drives the loop. */
 static void
 unlock_and_complete (struct aoe_io *io)
 {
-  struct aoe_request *done = io->done;
+  struct aoe_deferred *done = io->done;
 
   io->done = NULL;
   io->done_tail = &io->done;
   pthread_mutex_unlock (&io->engine_lock);
   while (done) {
-    struct aoe_request *req = done;
+    struct aoe_deferred *d = done;
 
-    done = req->next;
-    aoe_internal_request_retire (req);
+    done = d->next;   /* before run: it may free or reuse d */
+    d->run (d);
   }
 }
 

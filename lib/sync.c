@@ -1,39 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * Blocking I/O on top of the aio calls.
+ * Blocking I/O: one command per call, waited for in the handle's mode
+ * (wait.c).
  *
- * Each call keeps a waiter on its own stack: with the private I/O thread
- * it sleeps on a condition variable until the completion callback (on
- * the I/O thread) wakes it, so any number of threads may block at once;
- * with aoe_set_loop it drives the caller's loop until the command
- * retires.
+ * Each call keeps its command and waiter on its own stack: with the
+ * private I/O thread it sleeps until the I/O thread retires the command,
+ * so any number of threads may block at once; with aoe_set_loop it
+ * drives the caller's loop until the command retires.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "internal.h"
-
-/* One blocking call waiting for its command. */
-struct waiter {
-  pthread_mutex_t lock;   /* protects done and err */
-  pthread_cond_t cond;    /* signalled when done becomes true */
-  bool done;              /* the command has retired */
-  int err;                /* its result */
-};
-
-/* Completion callback of a blocking call's command. */
-static void
-wake_waiter (void *opaque, int err)
-{
-  struct waiter *w = opaque;
-
-  pthread_mutex_lock (&w->lock);
-  w->err = err;
-  w->done = true;
-  pthread_cond_signal (&w->cond);
-  pthread_mutex_unlock (&w->lock);
-}
 
 /* What a failed command means, for the error message. */
 static const char *
@@ -63,48 +42,25 @@ op_name (enum aoe_op op)
   return "command";
 }
 
-/* Wait until w is done (thread mode). */
-static void
-wait_on_thread (struct waiter *w)
-{
-  pthread_mutex_lock (&w->lock);
-  while (!w->done)
-    pthread_cond_wait (&w->cond, &w->lock);
-  pthread_mutex_unlock (&w->lock);
-}
-
 /* Submit op and block until it completes.  0, or -1 with the error set. */
 static int
 run_blocking (struct aoe_handle *h, enum aoe_op op, void *buf, size_t count,
               uint64_t offset)
 {
-  struct waiter w = { .done = false, .err = 0 };
-  aoe_completion completion = { .callback = wake_waiter, .user_data = &w };
-  struct ev_loop *loop;
-  int64_t cookie;
+  struct aoe_command cmd;
+  struct aoe_waiter w;
 
-  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+  /* From the loop's callbacks the call is refused before its arguments
+   * are looked at: the call itself is the mistake. */
+  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1
+      || aoe_internal_check_blocking (h, AOE_WAIT_IO) == -1
+      || aoe_internal_io_command_init (h, &cmd, op, buf, count, offset) == -1)
     return -1;
-  loop = h->user_loop;
-  if (loop && ev_depth (loop) > 0) {
-    aoe_internal_set_error (EINVAL,
-                            "blocking call while the handle's libev loop is "
-                            "running (from a callback?): use the aio calls");
+  aoe_internal_waiter_init (&w, &cmd);
+  w.in_flight = &h->in_flight;   /* aoe_aio_in_flight counts it too */
+  if (aoe_internal_wait_on_handle (h, &w, AOE_WAIT_IO) == -1)
     return -1;
-  }
-  pthread_mutex_init (&w.lock, NULL);
-  pthread_cond_init (&w.cond, NULL);
-  cookie = aoe_internal_aio_submit (h, op, buf, count, offset, completion);
-  if (cookie >= 0) {
-    if (loop)
-      aoe_internal_io_run_until (h->io, &w.done);
-    else
-      wait_on_thread (&w);
-  }
-  pthread_cond_destroy (&w.cond);
-  pthread_mutex_destroy (&w.lock);
-  if (cookie == -1)
-    return -1;
+  /* Woken by aoe_close (ESHUTDOWN), h may be gone: only w is used now. */
   if (w.err) {
     if (op == AOE_OP_FLUSH)
       aoe_internal_set_error (w.err, "flush failed: %s", explain (w.err));
