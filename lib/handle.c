@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * The handle: create, close, settings, information, statistics, debug.
+ * The handle: create, close, settings, information, statistics: the top
+ * of the library (debug output and MAC formatting are in debug.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,12 +13,6 @@
 #include <net/if.h>
 
 #include "internal.h"
-
-/* Longest debug line passed to the debug function. */
-#define DEBUG_LINE_MAX 512
-
-/* Every AOE_DEBUG_* bit. */
-#define DEBUG_ALL (AOE_DEBUG_EVENTS | AOE_DEBUG_FRAMES | AOE_DEBUG_WARNINGS)
 
 /* A word for each state, for error messages. */
 static const char *
@@ -57,85 +52,6 @@ aoe_internal_check_state (struct aoe_handle *h, enum aoe_state want)
     return -1;
   pthread_mutex_unlock (&h->lock);
   return 0;
-}
-
-/* Format and deliver one debug line if mask is enabled on h. */
-static void
-debug_line (struct aoe_handle *h, unsigned mask, const char *fmt,
-            va_list args)
-{
-  char line[DEBUG_LINE_MAX];
-
-  if ((atomic_load (&h->debug_mask) & mask) == 0)
-    return;
-  vsnprintf (line, sizeof line, fmt, args);
-  pthread_mutex_lock (&h->debug_lock);
-  if (h->debug_fn)
-    h->debug_fn (h->debug_opaque, line);
-  else
-    fprintf (stderr, "libaoe: %s\n", line);
-  pthread_mutex_unlock (&h->debug_lock);
-}
-
-void
-aoe_internal_debug (struct aoe_handle *h, unsigned mask, const char *fmt, ...)
-{
-  va_list args;
-
-  va_start (args, fmt);
-  debug_line (h, mask, fmt, args);
-  va_end (args);
-}
-
-void
-aoe_internal_engine_debug (void *opaque, unsigned mask, const char *fmt, ...)
-{
-  va_list args;
-
-  va_start (args, fmt);
-  debug_line (opaque, mask, fmt, args);
-  va_end (args);
-}
-
-void
-aoe_internal_format_ifaces (char (*ifnames)[IF_NAMESIZE], size_t n,
-                            char *buf, size_t size)
-{
-  size_t used = 0;
-  size_t i;
-
-  buf[0] = '\0';
-  for (i = 0; i < n && used < size; ++i) {
-    int r = snprintf (buf + used, size - used, "%s%s",
-                      i > 0 ? ", " : "", ifnames[i]);
-    if (r < 0)
-      break;
-    used += (size_t) r;
-  }
-}
-
-void
-aoe_internal_format_mac (const uint8_t mac[6], char buf[18])
-{
-  snprintf (buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
-            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
-/* The debug mask asked for by LIBAOE_DEBUG: a number (1 events,
- * 2 frames, 3 both); any other non-empty value but "0" means events. */
-static unsigned
-debug_mask_from_environment (void)
-{
-  const char *value = getenv ("LIBAOE_DEBUG");
-  char *end;
-  unsigned long mask;
-
-  if (value == NULL || *value == '\0')
-    return AOE_DEBUG_WARNINGS;
-  mask = strtoul (value, &end, 10);
-  if (*end != '\0' || mask > DEBUG_ALL)
-    return AOE_DEBUG_EVENTS | AOE_DEBUG_WARNINGS;
-  return (unsigned) mask | AOE_DEBUG_WARNINGS;
 }
 
 /* The transport asked for by LIBAOE_TRANSPORT ("pcap" or "packet"; unset
@@ -181,7 +97,7 @@ aoe_create (void)
   h->state = AOE_STATE_CREATED;
   atomic_init (&h->timeout_ms, AOE_DEFAULT_TIMEOUT_MS);
   h->discover_timeout_ms = AOE_DEFAULT_DISCOVER_TIMEOUT_MS;
-  atomic_init (&h->debug_mask, debug_mask_from_environment ());
+  atomic_init (&h->debug_mask, aoe_internal_debug_mask_from_environment ());
   atomic_init (&h->thread_running, false);
   atomic_init (&h->next_cookie, 0);
   atomic_init (&h->in_flight, 0);
@@ -439,9 +355,9 @@ aoe_set_debug (aoe_handle *h, unsigned mask,
     aoe_internal_set_error (EFAULT, "handle is NULL");
     return -1;
   }
-  if (mask & ~DEBUG_ALL) {
+  if (mask & ~AOE_DEBUG_ALL) {
     aoe_internal_set_error (EINVAL, "unknown debug mask bits 0x%x",
-                            mask & ~DEBUG_ALL);
+                            mask & ~AOE_DEBUG_ALL);
     return -1;
   }
   pthread_mutex_lock (&h->debug_lock);

@@ -476,6 +476,14 @@ struct aoe_handle {
   _Atomic unsigned in_flight;    /* aio commands queued or in flight */
 };
 
+/* Every AOE_DEBUG_* bit. */
+#define AOE_DEBUG_ALL (AOE_DEBUG_EVENTS | AOE_DEBUG_FRAMES | AOE_DEBUG_WARNINGS)
+
+/* The debug mask asked for by LIBAOE_DEBUG (debug.c): a number (1 events,
+ * 2 frames, 3 both), always with warnings; any other non-empty value but
+ * "0" means events. */
+unsigned aoe_internal_debug_mask_from_environment (void);
+
 /* Send one debug line (printf-style) if mask is enabled on h. */
 void aoe_internal_debug (struct aoe_handle *h, unsigned mask,
                          const char *fmt, ...)
