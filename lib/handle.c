@@ -12,6 +12,16 @@
 #include <net/if.h>
 
 #include "internal.h"
+#include "admin-proto.h"
+
+/* The core (lib/wire.h, lib/ata.h, lib/engine.h, lib/admin-proto.h)
+ * includes only libc, so the public header restates a few of its
+ * constants: they must agree. */
+_Static_assert (AOE_SECTOR_SIZE == ATA_SECTOR_SIZE, "sector size");
+_Static_assert (AOE_CONFIG_MAX == AOE_MAX_CONFIG_LEN, "config string limit");
+_Static_assert (AOE_MAX_LIST_MACS == AOE_ADMIN_MAX_MACS, "MAC list limit");
+_Static_assert (AOE_DEBUG_EVENTS == AOE_ENGINE_DEBUG_EVENTS, "debug bit");
+_Static_assert (AOE_DEBUG_FRAMES == AOE_ENGINE_DEBUG_FRAMES, "debug bit");
 
 /* Longest debug line passed to the debug function. */
 #define DEBUG_LINE_MAX 512
@@ -485,9 +495,38 @@ aoe_get_info (aoe_handle *h, struct aoe_info *info)
   return 0;
 }
 
+/* The public counters from the engine's (capture_drops left alone). */
+static void
+stats_from_engine (struct aoe_stats *st, const struct aoe_engine_stats *e)
+{
+  st->frames_sent = e->frames_sent;
+  st->frames_received = e->frames_received;
+  st->retransmits = e->retransmits;
+  st->timeouts = e->timeouts;
+  st->dropped_foreign = e->dropped_foreign;
+  st->dropped_malformed = e->dropped_malformed;
+  st->late_replies = e->late_replies;
+  st->duplicates = e->duplicates;
+  st->aoe_errors = e->aoe_errors;
+  st->ata_errors = e->ata_errors;
+  st->bytes_read = e->bytes_read;
+  st->bytes_written = e->bytes_written;
+  st->commands_completed = e->commands_completed;
+  st->window = e->window;
+  st->window_max = e->window_max;
+  st->in_flight = e->in_flight;
+  st->srtt_us = e->srtt_us;
+  st->rttvar_us = e->rttvar_us;
+  st->rto_us = e->rto_us;
+  st->jumbo_fallbacks = e->jumbo_fallbacks;
+  st->ports_rejected = e->ports_rejected;
+  st->dropped_misaddressed = e->dropped_misaddressed;
+}
+
 int
 aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
 {
+  struct aoe_engine_stats engine;
   struct aoe_stats all;
   struct aoe_io *io;
 
@@ -501,7 +540,8 @@ aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
   io = h->io;
   memset (&all, 0, sizeof all);
   pthread_mutex_lock (&io->engine_lock);
-  aoe_engine_get_stats (io->engine, &all);
+  aoe_engine_get_stats (io->engine, &engine);
+  stats_from_engine (&all, &engine);
   all.capture_drops = aoe_internal_io_drops (io);
   pthread_mutex_unlock (&io->engine_lock);
   memset (stats, 0, size);
