@@ -26,9 +26,10 @@
  * aoe_get_errno (like libnbd's nbd_get_error / nbd_get_errno).
  *
  * Errno values reported for I/O (completion callbacks and blocking calls):
- *   EINVAL     bad argument: offset or length not a multiple of 512, NULL
- *              buffer, wrong handle state (not connected, already
- *              connected); also AoE error 2 (bad argument) from the target
+ *   EINVAL     bad argument: offset or length not a multiple of 512, a
+ *              length of 0 or above 32 MiB, NULL buffer, wrong handle
+ *              state (not connected, already connected); also AoE error 2
+ *              (bad argument) from the target
  *   ENOSPC     the range ends past the target's capacity (checked before
  *              anything is sent), or the target answered ATA IDNF
  *   EPERM      the target refused a write with ATA ABRT (vblade -r: a
@@ -286,7 +287,8 @@ int aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size);
  * Each returns a cookie >= 1 identifying the command, or -1 if it could not
  * be queued (then the callback is not called).  buf must stay valid until
  * the callback runs.  offset and count must be multiples of 512; count may
- * be anything up to 32 MiB and is split into frames internally. */
+ * be anything from 512 up to 32 MiB and is split into frames internally.
+ * A count of 0 is EINVAL (nothing is queued), as in the blocking calls. */
 
 /* Read count bytes at offset into buf. */
 int64_t aoe_aio_pread (aoe_handle *h, void *buf, size_t count,
@@ -304,7 +306,9 @@ int64_t aoe_aio_flush (aoe_handle *h, aoe_completion cb);
 /* Number of commands queued or in flight. */
 unsigned aoe_aio_in_flight (aoe_handle *h);
 
-/* ---- blocking I/O (safe from many threads at once) ---- */
+/* ---- blocking I/O (safe from many threads at once) ----
+ * offset and count as for the aio calls above (a count of 0 is EINVAL in
+ * both). */
 
 /* Read count bytes at offset into buf.  0 or -1. */
 int aoe_pread (aoe_handle *h, void *buf, size_t count, uint64_t offset);
@@ -410,7 +414,8 @@ int aoe_config_force_set (aoe_handle *h, const char *s);
 int aoe_mask_read (aoe_handle *h, uint8_t (*macs)[6], size_t max);
 
 /* Add (or delete) the n MACs macs[0..n-1] to (from) the mask list, in
- * order; adding a MAC already there or deleting one that is not changes
+ * order (n from 1 to AOE_MAX_LIST_MACS: n = 0 is EINVAL, nothing is
+ * sent); adding a MAC already there or deleting one that is not changes
  * nothing.  Beware: a non-empty list without this initiator's MAC makes
  * the target ignore this initiator from then on.  0, or -1: ENOSPC list
  * full, EINVAL bad directive; the message names the failing MAC, and the

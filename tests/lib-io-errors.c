@@ -89,8 +89,7 @@ check_argument_errors (aoe_handle *h, uint64_t size)
   EXPECT_FAIL (aoe_aio_pread (h, buf, 512, size, none), ENOSPC, "capacity");
   EXPECT_FAIL (aoe_pread (h, buf, 1024, UINT64_MAX - 511), ENOSPC,
                "capacity");
-  if (aoe_pread (h, buf, 0, 0) != 0)
-    lib_die_aoe ("aoe_pread of 0 bytes");
+  EXPECT_FAIL (aoe_pread (h, buf, 0, 0), EINVAL, "count is 0");
   if (aoe_pread (h, buf, 512, size - 512) == -1)
     lib_die_aoe ("aoe_pread of the last sector");
   if (aoe_flush (h) == -1)
