@@ -97,6 +97,27 @@ typedef struct {
   void *user_data;                             /* passed back verbatim */
 } aoe_completion;
 
+/* Extensible structs.  struct aoe_info, struct aoe_stats and struct
+ * aoe_target_info cross the API together with their size: the caller
+ * passes sizeof the struct as its libaoe.h declares it (aoe_discover:
+ * the size of one element of its array).  The library fills the first
+ * size bytes and never writes past them; if the caller's struct is
+ * larger than the library's (a program built against a newer libaoe.h),
+ * the bytes the library has no field for are set to 0.  New fields are
+ * only ever appended, never inserted, and no field is ever removed,
+ * reordered or resized, so a program built against an older libaoe.h
+ * keeps working with a newer library (it sees the fields it knows), and
+ * one built against a newer libaoe.h reads 0 in a field the library does
+ * not know yet (new fields are defined so that 0 means "not known").  A
+ * size smaller than the struct's first field (0, say) fails with EINVAL.
+ * Hence no array in these structs is sized by a limit of libaoe's that
+ * may grow: the target's ports (8 at most today) are counted in
+ * aoe_info.nmacs and listed by aoe_get_target_macs, so raising the port
+ * limit changes no layout (a larger fixed array would only freeze a
+ * larger limit).  The arrays left hold strings bounded by the protocols
+ * (ATA's IDENTIFY strings, AoE's config string of AOE_CONFIG_MAX bytes)
+ * or by the system (an interface name is shorter than 64 bytes). */
+
 /* What IDENTIFY and Query Config told us about a connected target. */
 struct aoe_info {
   uint16_t shelf;            /* AoE major address */
@@ -111,9 +132,8 @@ struct aoe_info {
   unsigned firmware_version; /* Query Config firmware version (vblade 25: 0x4019) */
   unsigned sectors_per_frame; /* sectors carried by one data frame */
   unsigned nmacs;            /* target MACs (ports) carrying data: verified
-                                to serve the same disk */
-  uint8_t macs[8][6];        /* their addresses, first nmacs valid; macs[0]
-                                is the port IDENTIFY came from */
+                                to serve the same disk (aoe_get_target_macs
+                                lists them) */
   char config[1025];         /* the config string, NUL-terminated */
 };
 
@@ -136,7 +156,8 @@ struct aoe_stats {
   unsigned window;            /* current window (frames in flight allowed), all ports */
   unsigned window_max;        /* window ceiling: min(buffer count, cap), all ports */
   unsigned in_flight;         /* frames in flight now */
-  uint64_t srtt_us;           /* smoothed round-trip time, first port (macs[0]) */
+  uint64_t srtt_us;           /* smoothed round-trip time, first port (the
+                                 first of aoe_get_target_macs) */
   uint64_t rttvar_us;         /* round-trip time variation, first port */
   uint64_t rto_us;            /* current retransmit timeout, first port */
   uint64_t capture_drops;     /* frames our capture buffers dropped (ps_drop) */
@@ -276,11 +297,22 @@ int aoe_connect (aoe_handle *h);
 /* Capacity of the connected target in bytes, or -1. */
 int64_t aoe_get_size (aoe_handle *h);
 
-/* Fill *info about the connected target.  0 or -1. */
-int aoe_get_info (aoe_handle *h, struct aoe_info *info);
+/* Fill *info about the connected target; size is sizeof (struct
+ * aoe_info) as the caller knows it (see "Extensible structs").  0, or -1
+ * (EINVAL: size smaller than the first field). */
+int aoe_get_info (aoe_handle *h, struct aoe_info *info, size_t size);
 
-/* Copy the counters into *stats.  size is sizeof (struct aoe_stats) as the
- * caller knows it (forward compatibility).  0 or -1. */
+/* The target MACs (ports) carrying data, the port IDENTIFY came from
+ * first (the administration calls send to it).  Copies up to max of them
+ * into macs (NULL if max is 0) and returns how many there are (possibly
+ * more than max), or -1.  The list may grow while connected (a port
+ * found later, once verified), so it may hold more than aoe_info.nmacs
+ * said. */
+int aoe_get_target_macs (aoe_handle *h, uint8_t (*macs)[6], size_t max);
+
+/* Copy the counters into *stats; size is sizeof (struct aoe_stats) as the
+ * caller knows it (see "Extensible structs").  0, or -1 (EINVAL: size
+ * smaller than the first field). */
 int aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size);
 
 /* ---- asynchronous I/O ----
@@ -324,10 +356,15 @@ int aoe_flush (aoe_handle *h);
  * not be connected and its target is ignored), collect answers for
  * timeout_ms, IDENTIFY each target found, read the first sector of each
  * shelf.slot that several MACs claim (to tell multipath from a conflict),
- * and return them sorted by shelf, slot, MAC.  *targets is freed with aoe_free_targets.  Returns the number
- * of targets (0 if none answered) or -1. */
+ * and return them sorted by shelf, slot, MAC, in an array *targets that
+ * aoe_free_targets frees (NULL if none answered).  size is sizeof
+ * (struct aoe_target_info) as the caller knows it (see "Extensible
+ * structs"): element i starts i * size bytes into the array, so a caller
+ * indexes it as its own struct's array.  Returns the number of targets
+ * (0 if none answered) or -1 (EINVAL: size smaller than the first
+ * field). */
 int aoe_discover (aoe_handle *h, unsigned timeout_ms,
-                  struct aoe_target_info **targets);
+                  struct aoe_target_info **targets, size_t size);
 
 /* Free a list returned by aoe_discover. */
 void aoe_free_targets (struct aoe_target_info *targets);
@@ -336,11 +373,12 @@ void aoe_free_targets (struct aoe_target_info *targets);
  * Synchronous calls on a connected handle that read and change the
  * target's config string, MAC mask list and reservation.  Each sends one
  * AoE request (retransmitted with fresh tags while unanswered) to the
- * target's first port (aoe_info.macs[0]) through the interface it
- * answered on, and waits up to AOE_ADMIN_TIMEOUT_MS for the answer.  They
- * are safe from any thread, alongside I/O.  Before the first I/O call
- * they start no thread (a program may still fork afterwards).  With
- * aoe_set_loop they drive the caller's loop, like the blocking I/O calls.
+ * target's first port (the first MAC of aoe_get_target_macs) through the
+ * interface it answered on, and waits up to AOE_ADMIN_TIMEOUT_MS for the
+ * answer.  They are safe from any thread, alongside I/O.  Before the
+ * first I/O call they start no thread (a program may still fork
+ * afterwards).  With aoe_set_loop they drive the caller's loop, like the
+ * blocking I/O calls.
  *
  * The target keeps these settings per port and in memory only (vblade
  * forgets them when restarted).  aoe_get_info keeps reporting the config

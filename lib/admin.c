@@ -5,7 +5,7 @@
  * reserve/release, and this initiator's MACs.
  *
  * Each call encodes one request (admin-proto.c), sends it as a control
- * command to the target's first port (aoe_info.macs[0], the port IDENTIFY
+ * command to the target's first port (the reference port, the port IDENTIFY
  * came from) and blocks until the answer (or the time limit).  Waiting follows the handle's mode: on the caller's
  * libev loop (aoe_set_loop), on the private I/O thread when it runs, and
  * otherwise on a temporary loop driven here with the handle locked, as

@@ -472,8 +472,29 @@ aoe_get_size (aoe_handle *h)
 }
 
 int
-aoe_get_info (aoe_handle *h, struct aoe_info *info)
+aoe_internal_check_struct_size (const char *name, size_t size, size_t first)
 {
+  if (size >= first)
+    return 0;
+  aoe_internal_set_error (EINVAL, "size %zu is smaller than the first field "
+                          "of %s (%zu bytes): pass sizeof (%s)", size, name,
+                          first, name);
+  return -1;
+}
+
+void
+aoe_internal_copy_struct (void *dst, size_t size, const void *src,
+                          size_t len)
+{
+  memcpy (dst, src, size < len ? size : len);
+  if (size > len)
+    memset ((char *) dst + len, 0, size - len);
+}
+
+int
+aoe_get_info (aoe_handle *h, struct aoe_info *info, size_t size)
+{
+  struct aoe_info all;
   struct aoe_io *io;
 
   aoe_api_enter ();
@@ -481,18 +502,39 @@ aoe_get_info (aoe_handle *h, struct aoe_info *info)
     aoe_internal_set_error (EFAULT, "info is NULL");
     return -1;
   }
-  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+  if (aoe_internal_check_struct_size ("struct aoe_info", size,
+                                      sizeof info->shelf) == -1
+      || aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   io = h->io;
-  *info = h->info;
+  all = h->info;
   /* Ports may have been added since connect (unsolicited Query Config
    * answers from a restarted target, another path). */
   pthread_mutex_lock (&io->engine_lock);
-  aoe_internal_list_ports (io, info);
+  all.nmacs = aoe_internal_list_ports (io, NULL, 0);
   if (aoe_engine_frame_sectors (io->engine) > 0)
-    info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);
+    all.sectors_per_frame = aoe_engine_frame_sectors (io->engine);
   pthread_mutex_unlock (&io->engine_lock);
+  aoe_internal_copy_struct (info, size, &all, sizeof all);
   return 0;
+}
+
+int
+aoe_get_target_macs (aoe_handle *h, uint8_t (*macs)[6], size_t max)
+{
+  unsigned n;
+
+  aoe_api_enter ();
+  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+    return -1;
+  if (macs == NULL && max > 0) {
+    aoe_internal_set_error (EFAULT, "MAC array is NULL");
+    return -1;
+  }
+  pthread_mutex_lock (&h->io->engine_lock);
+  n = aoe_internal_list_ports (h->io, macs, max);
+  pthread_mutex_unlock (&h->io->engine_lock);
+  return (int) n;
 }
 
 /* The public counters from the engine's (capture_drops left alone). */
@@ -535,7 +577,9 @@ aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
     aoe_internal_set_error (EFAULT, "stats is NULL");
     return -1;
   }
-  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+  if (aoe_internal_check_struct_size ("struct aoe_stats", size,
+                                      sizeof stats->frames_sent) == -1
+      || aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   io = h->io;
   memset (&all, 0, sizeof all);
@@ -544,8 +588,7 @@ aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
   stats_from_engine (&all, &engine);
   all.capture_drops = aoe_internal_io_drops (io);
   pthread_mutex_unlock (&io->engine_lock);
-  memset (stats, 0, size);
-  memcpy (stats, &all, size < sizeof all ? size : sizeof all);
+  aoe_internal_copy_struct (stats, size, &all, sizeof all);
   return 0;
 }
 
