@@ -521,7 +521,7 @@ main (int argc, char *argv[])
   connect_target (&b);
   make_slots (&b);
   warm_up (&b);
-  if (aoe_get_info (b.h, &info) == -1
+  if (aoe_get_info (b.h, &info, sizeof info) == -1
       || aoe_get_stats (b.h, &before, sizeof before) == -1)
     bench_die ("%s", aoe_get_error ());
 

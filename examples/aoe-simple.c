@@ -48,7 +48,7 @@ main (int argc, char *argv[])
       || aoe_set_target (h, parse_number ("shelf", argv[2], 65534),
                          parse_number ("slot", argv[3], 254)) == -1
       || aoe_connect (h) == -1
-      || aoe_get_info (h, &info) == -1
+      || aoe_get_info (h, &info, sizeof info) == -1
       || aoe_pread (h, sector, sizeof sector, 0) == -1) {
     fprintf (stderr, "aoe-simple: %s\n", aoe_get_error ());
     aoe_close (h);

@@ -181,7 +181,7 @@ aoectl_discover_main (int argc, char **argv)
   parse_options (argc, argv, &opts);
 
   h = tool_open (&opts.ifaces);
-  n = aoe_discover (h, opts.timeout_ms, &targets);
+  n = aoe_discover (h, opts.timeout_ms, &targets, sizeof *targets);
   if (n == -1)
     tool_library_error (EXIT_ERROR);
   aoe_close (h);

@@ -250,7 +250,7 @@ aoectl_stat_main (int argc, char **argv)
 
   parse_options (argc, argv, &opts);
   h = tool_connect (&opts.ifaces, &opts.target);
-  if (aoe_get_info (h, &info) == -1
+  if (aoe_get_info (h, &info, sizeof info) == -1
       || aoe_set_timeout (h, PROBE_TIMEOUT_MS) == -1
       || aoe_get_stats (h, &prev.stats, sizeof prev.stats) == -1)
     tool_library_error (TOOL_EXIT_USAGE);

@@ -5,9 +5,9 @@
  * reserve/release, and this initiator's MACs.
  *
  * Each call encodes one request (admin-proto.c), sends it as a control
- * command to the target's first port (aoe_info.macs[0], the port IDENTIFY
- * came from) and blocks until the answer (or the time limit).  Waiting
- * follows the handle's mode (aoe_internal_wait_on_handle, AOE_WAIT_ADMIN):
+ * command to the port IDENTIFY came from (the reference port, the first
+ * MAC of aoe_get_target_macs) and blocks until the answer (or the time
+ * limit).  Waiting follows the handle's mode (aoe_internal_wait_on_handle, AOE_WAIT_ADMIN):
  * on the caller's libev loop (aoe_set_loop), on the private I/O thread
  * when it runs, and otherwise on a temporary loop with the handle locked,
  * as aoe_connect does, so that administration before the first I/O

@@ -16,6 +16,10 @@
 
 #include "wire.h"
 
+/* Bytes in one ATA sector: every transfer is whole sectors (the public
+ * AOE_SECTOR_SIZE has this value: lib/handle.c checks). */
+#define ATA_SECTOR_SIZE 512
+
 /* ATA command codes libaoe sends. */
 #define ATA_READ_SECTORS 0x20
 #define ATA_READ_SECTORS_EXT 0x24

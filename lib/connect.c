@@ -186,24 +186,31 @@ fill_info (struct aoe_handle *h, struct aoe_io *io,
   strcpy (info->config, q->config);
   info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);
   aoe_engine_port_info (io->engine, ref, NULL, NULL, &info->buffer_count);
-  aoe_internal_list_ports (io, info);
+  info->nmacs = aoe_internal_list_ports (io, NULL, 0);
 }
 
-void
-aoe_internal_list_ports (struct aoe_io *io, struct aoe_info *info)
+/* Copy port's MAC into macs[*n] if it fits there, and count it. */
+static void
+list_port (struct aoe_io *io, unsigned port, uint8_t (*macs)[6], size_t max,
+           unsigned *n)
+{
+  if (*n < max)
+    aoe_engine_port_info (io->engine, port, macs[*n], NULL, NULL);
+  ++*n;
+}
+
+unsigned
+aoe_internal_list_ports (struct aoe_io *io, uint8_t (*macs)[6], size_t max)
 {
   int ref = aoe_engine_ref_port (io->engine);
-  unsigned i;
+  unsigned i, n = 0;
 
-  info->nmacs = 0;
   if (ref >= 0)   /* first: administration requests go to it */
-    aoe_engine_port_info (io->engine, (unsigned) ref,
-                          info->macs[info->nmacs++], NULL, NULL);
-  for (i = 0; i < aoe_engine_nports (io->engine)
-              && info->nmacs < AOE_MAX_PORTS; ++i)
+    list_port (io, (unsigned) ref, macs, max, &n);
+  for (i = 0; i < aoe_engine_nports (io->engine); ++i)
     if ((int) i != ref && aoe_engine_port_verified (io->engine, i))
-      aoe_engine_port_info (io->engine, i, info->macs[info->nmacs++], NULL,
-                            NULL);
+      list_port (io, i, macs, max, &n);
+  return n;
 }
 
 /* Find and identify the target of h (opaque) on io: the body of

@@ -269,9 +269,31 @@ discover_on (struct aoe_io *io, void *opaque)
   return mark_conflicts (f, timeout_ms);
 }
 
+/* The f->len targets found as the caller's array, of elements of size
+ * bytes, into *targets (NULL if none).  0, or -1 with the error set. */
+static int
+hand_over (struct found *f, size_t size, struct aoe_target_info **targets)
+{
+  unsigned char *array;
+  size_t i;
+
+  if (f->len == 0)
+    return 0;
+  array = calloc (f->len, size);
+  if (array == NULL) {
+    aoe_internal_set_error (ENOMEM, "out of memory");
+    return -1;
+  }
+  for (i = 0; i < f->len; ++i)
+    aoe_internal_copy_struct (array + i * size, size, &f->items[i],
+                              sizeof f->items[i]);
+  *targets = (struct aoe_target_info *) array;
+  return 0;
+}
+
 int
 aoe_discover (aoe_handle *h, unsigned timeout_ms,
-              struct aoe_target_info **targets)
+              struct aoe_target_info **targets, size_t size)
 {
   char ifnames[AOE_MAX_IFACES][IF_NAMESIZE];
   struct aoe_engine_config cfg;
@@ -285,6 +307,9 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
     return -1;
   }
   *targets = NULL;
+  if (aoe_internal_check_struct_size ("struct aoe_target_info", size,
+                                      sizeof ((*targets)->shelf)) == -1)
+    return -1;
   if (h == NULL) {
     aoe_internal_set_error (EFAULT, "handle is NULL");
     return -1;
@@ -319,8 +344,8 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
     qsort (f.items, f.len, sizeof *f.items, compare_targets);
   aoe_internal_debug (h, AOE_DEBUG_EVENTS, "discovery found %zu target(s)",
                       f.len);
-  *targets = f.items;
-  f.items = NULL;
+  if (hand_over (&f, size, targets) == -1)
+    goto out;
   r = (int) f.len;
 
  out:

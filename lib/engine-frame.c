@@ -58,10 +58,10 @@ build_data_frame (const struct aoe_engine *e, const struct aoe_slot *s,
                       cmd->sector + s->rel_sector, (uint8_t) s->count);
   aoe_wire_put_ata (buf, &a);
   if (cmd->op == AOE_OP_WRITE) {
-    size_t n = (size_t) s->count * AOE_SECTOR_SIZE;
+    size_t n = (size_t) s->count * ATA_SECTOR_SIZE;
     memcpy (buf + AOE_ATA_HDR_LEN,
             (const uint8_t *) cmd->buf
-            + (size_t) s->rel_sector * AOE_SECTOR_SIZE, n);
+            + (size_t) s->rel_sector * ATA_SECTOR_SIZE, n);
     len += n;
   }
   return pad_frame (buf, len);
@@ -319,7 +319,7 @@ aoe_engine_next_frame (struct aoe_engine *e, uint64_t now, uint8_t *buf,
   len = next_frame (e, now, buf, iface);
   if (len > 0) {
     e->stats.frames_sent++;
-    aoe_engine_debug (e, AOE_DEBUG_FRAMES,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_FRAMES,
                       "send tag %08x cmd %u len %zu on interface %u",
                       aoe_get_be32 (buf + 20), buf[19], len, *iface);
   }

@@ -146,7 +146,7 @@ struct aoe_spill {
 
 /* Bytes of one verification read: one sector fits every MTU. */
 #define AOE_VERIFY_SECTORS 1
-#define AOE_VERIFY_BYTES (AOE_VERIFY_SECTORS * AOE_SECTOR_SIZE)
+#define AOE_VERIFY_BYTES (AOE_VERIFY_SECTORS * ATA_SECTOR_SIZE)
 
 /* Places of the disk compared between a new port and a verified one. */
 #define AOE_VERIFY_PLACES 3
@@ -198,7 +198,7 @@ struct aoe_engine {
   uint32_t tag_base;                       /* the tag bits naming this engine */
   int ref_port;                            /* the port IDENTIFY came from, -1 */
   struct aoe_verifier verifier;            /* new-port check in progress */
-  struct aoe_stats stats;                  /* counters */
+  struct aoe_engine_stats stats;           /* counters */
 };
 
 /* ---- list helpers ---- */

@@ -37,7 +37,7 @@ fall_back (struct aoe_engine *e, unsigned pi, const char *why)
 
   if (p->frame_sectors <= AOE_SMALL_SECTORS)
     return;
-  aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+  aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                     "port %u: %s: falling back from %u to %u sectors per frame",
                     pi, why, p->frame_sectors, AOE_SMALL_SECTORS);
   p->frame_sectors = AOE_SMALL_SECTORS;

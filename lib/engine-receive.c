@@ -81,7 +81,7 @@ receive_unsolicited_config (struct aoe_engine *e, const struct aoe_header *h,
     return;     /* being checked (or another disk): it carries nothing */
   }
   if (known >= 0 && h->tag == 0) {
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "port %d announced itself (restart?): resending", pi);
     resend_port_now (e, (unsigned) pi);
     aoe_port_reset_window (&e->ports[pi], e->cfg.max_in_flight);
@@ -144,8 +144,8 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
       return;
     /* Deterministic: retransmitting would only repeat it (the kernel
      * driver's 180-second storm).  Fail at once. */
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS, "AoE error %u (%s) from target",
-                      h->error, aoe_error_name (h->error));
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
+                      "AoE error %u (%s) from target", h->error, aoe_error_name (h->error));
     aoe_engine_retire (e, cmd, aoe_error_errno (h->error));
     return;
   }
@@ -158,7 +158,7 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
   err = aoe_ata_errno (a.command, a.feature, cmd->op == AOE_OP_WRITE);
   if (err) {
     e->stats.ata_errors++;
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "ATA status 0x%02x error 0x%02x at sector %llu",
                       a.command, a.feature,
                       (unsigned long long) (cmd->sector + s->rel_sector));
@@ -166,12 +166,12 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
     return;
   }
   if (cmd->op == AOE_OP_READ) {
-    size_t n = (size_t) s->count * AOE_SECTOR_SIZE;
+    size_t n = (size_t) s->count * ATA_SECTOR_SIZE;
     if (len < AOE_ATA_HDR_LEN + n) {
       e->stats.dropped_malformed++;   /* truncated: wait for a resend */
       return;
     }
-    memcpy ((uint8_t *) cmd->buf + (size_t) s->rel_sector * AOE_SECTOR_SIZE,
+    memcpy ((uint8_t *) cmd->buf + (size_t) s->rel_sector * ATA_SECTOR_SIZE,
             frame + AOE_ATA_HDR_LEN, n);
   }
 
@@ -211,7 +211,7 @@ aoe_engine_receive (struct aoe_engine *e, const uint8_t *frame, size_t len,
   if (!(h.flags & AOE_FLAG_RESPONSE))
     return;   /* a request (another initiator's): not for us */
   e->stats.frames_received++;
-  aoe_engine_debug (e, AOE_DEBUG_FRAMES,
+  aoe_engine_debug (e, AOE_ENGINE_DEBUG_FRAMES,
                     "recv tag %08x cmd %u flags 0x%x err %u e%u.%u len %zu",
                     h.tag, h.command, h.flags, h.error, h.shelf, h.slot, len);
   if (iface >= e->nifaces) {

@@ -85,14 +85,14 @@ conclude (struct aoe_engine *e, enum aoe_port_verdict verdict, uint64_t now)
     p->trust = PORT_VERIFIED;
     aoe_port_reset_window (p, e->cfg.max_in_flight);
     aoe_engine_update_frame_sectors (e);
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "port %u (%s) verified: same disk as %s", pi, mac, ref);
     v->reason[0] = '\0';
     break;
   case AOE_PORT_REJECTED:
     p->trust = PORT_REJECTED;
     e->stats.ports_rejected++;
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "port %u (%s) rejected: not the disk of %s: %s",
                       pi, mac, ref, v->reason);
     break;
@@ -103,7 +103,7 @@ conclude (struct aoe_engine *e, enum aoe_port_verdict verdict, uint64_t now)
       delay = AOE_VERIFY_RETRY_MAX_US;
     p->verify_attempts++;
     p->verify_at = now + delay;
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "port %u (%s) not verified yet: %s", pi, mac, v->reason);
     break;
   }

@@ -107,7 +107,7 @@ aoe_engine_port_loss (struct aoe_engine *e, unsigned pi, uint64_t now)
       && other_port_usable (e, pi)) {
     p->demoted = true;
     p->probe_at = now + AOE_PROBE_INTERVAL_US;
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "port %u demoted after %u losses", pi, p->losses);
   }
   /* Several frames of one burst expire together: that is one loss event,
@@ -128,7 +128,7 @@ aoe_engine_port_alive (struct aoe_engine *e, unsigned pi)
   p->losses = 0;
   if (p->demoted) {
     p->demoted = false;
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS, "port %u restored", pi);
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS, "port %u restored", pi);
   }
 }
 
@@ -203,7 +203,7 @@ aoe_engine_fast_retransmit (struct aoe_engine *e, unsigned pi, uint64_t now)
 
     if (s->port_seq + AOE_DUPTHRESH > p->acked_seq)
       break;
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "tag %08x overtaken by %u replies: resending",
                       aoe_engine_tag (e, (unsigned) (s - e->slots)),
                       AOE_DUPTHRESH);

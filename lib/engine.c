@@ -88,14 +88,14 @@ aoe_frame_sectors (unsigned mtu, unsigned advertised, unsigned cap)
 {
   unsigned n = advertised == 0 ? 2 : advertised;
   unsigned by_mtu = mtu >= AOE_MIN_MTU
-    ? (mtu - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE : 0;
+    ? (mtu - AOE_ATA_HDR_LEN) / ATA_SECTOR_SIZE : 0;
 
   if (by_mtu < n)
     n = by_mtu;
   if (cap > 0 && cap < n)
     n = cap;
-  if ((AOE_MAX_FRAME - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE < n)
-    n = (AOE_MAX_FRAME - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE;
+  if ((AOE_MAX_FRAME - AOE_ATA_HDR_LEN) / ATA_SECTOR_SIZE < n)
+    n = (AOE_MAX_FRAME - AOE_ATA_HDR_LEN) / ATA_SECTOR_SIZE;
   return n;
 }
 
@@ -163,7 +163,7 @@ aoe_engine_add_port (struct aoe_engine *e, unsigned iface,
     p->iface = iface;
     p->trust = PORT_UNVERIFIED;
     p->verify_at = now;
-    aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+    aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                       "port %d: %02x:%02x:%02x:%02x:%02x:%02x on interface %u,"
                       " buffer count %u, sectors %u",
                       i, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
@@ -262,7 +262,7 @@ validate (const struct aoe_engine *e, const struct aoe_command *cmd)
   case AOE_OP_READ:
   case AOE_OP_WRITE:
     if (cmd->buf == NULL || cmd->count == 0
-        || cmd->count > AOE_MAX_CMD_BYTES / AOE_SECTOR_SIZE)
+        || cmd->count > AOE_MAX_CMD_BYTES / ATA_SECTOR_SIZE)
       return EINVAL;
     if (e->ref_port < 0)   /* no identity, so no verified port yet */
       return ENOTCONN;
@@ -388,9 +388,9 @@ aoe_engine_retire (struct aoe_engine *e, struct aoe_command *cmd, int err)
   e->ncommands--;
   e->stats.commands_completed++;
   if (err == 0 && cmd->op == AOE_OP_READ)
-    e->stats.bytes_read += (uint64_t) cmd->count * AOE_SECTOR_SIZE;
+    e->stats.bytes_read += (uint64_t) cmd->count * ATA_SECTOR_SIZE;
   if (err == 0 && cmd->op == AOE_OP_WRITE)
-    e->stats.bytes_written += (uint64_t) cmd->count * AOE_SECTOR_SIZE;
+    e->stats.bytes_written += (uint64_t) cmd->count * ATA_SECTOR_SIZE;
   cmd->complete (cmd, err);
 }
 
@@ -445,7 +445,7 @@ slot_timed_out (struct aoe_engine *e, struct aoe_slot *s, uint64_t now)
     aoe_engine_mtu_on_timeout (e, s);
   }
   aoe_engine_requeue_slot (e, s);
-  aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+  aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                     "tag %08x timed out after %u retries",
                     aoe_engine_tag (e, (unsigned) (s - e->slots)), s->retries);
 }
@@ -475,7 +475,7 @@ aoe_engine_tick (struct aoe_engine *e, uint64_t now)
     }
     else {
       e->stats.timeouts++;
-      aoe_engine_debug (e, AOE_DEBUG_EVENTS,
+      aoe_engine_debug (e, AOE_ENGINE_DEBUG_EVENTS,
                         "command at sector %llu failed: no answer in time",
                         (unsigned long long) c->sector);
       aoe_engine_retire (e, c, EIO);
@@ -503,7 +503,8 @@ aoe_engine_pending (const struct aoe_engine *e)
 }
 
 void
-aoe_engine_get_stats (const struct aoe_engine *e, struct aoe_stats *st)
+aoe_engine_get_stats (const struct aoe_engine *e,
+                      struct aoe_engine_stats *st)
 {
   unsigned i;
 

@@ -26,7 +26,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "libaoe.h"
 #include "ata.h"
 #include "wire.h"
 
@@ -36,6 +35,12 @@
 #define AOE_MAX_FRAME 9216     /* largest frame the engine builds (bytes) */
 #define AOE_MAX_CMD_BYTES (32u << 20) /* largest read/write command */
 #define AOE_MAX_INITIATOR_ID 511 /* initiator ids fit the tag's 9 bits */
+
+/* What the engine's debug hook is told a line is about (the public
+ * AOE_DEBUG_* bits of the same meaning have these values: lib/handle.c
+ * checks). */
+#define AOE_ENGINE_DEBUG_EVENTS 1 /* discovery, timeouts, window changes */
+#define AOE_ENGINE_DEBUG_FRAMES 2 /* one line per frame sent and received */
 
 /* Retransmit timeout bounds (microseconds).  The floor keeps scheduling
  * noise on a loaded two-core machine from triggering spurious resends
@@ -121,7 +126,7 @@ struct aoe_iface_info {
 
 /* The smallest MTU that carries a data frame of one sector (see
  * aoe_frame_sectors). */
-#define AOE_MIN_MTU (AOE_ATA_HDR_LEN + AOE_SECTOR_SIZE)
+#define AOE_MIN_MTU (AOE_ATA_HDR_LEN + ATA_SECTOR_SIZE)
 
 /* Sectors one data frame carries: the count the target advertises (0
  * means 2, AoEr11's backward-compatible default), at most (mtu - 36) / 512
@@ -160,8 +165,8 @@ struct aoe_engine_config {
   unsigned max_sectors;     /* frame sectors cap; 0 = none */
   void (*debug) (void *opaque, unsigned mask, const char *fmt, ...); /* NULL: quiet */
   void *debug_opaque;       /* passed to debug */
-  const _Atomic unsigned *debug_mask; /* AOE_DEBUG_* wanted now (checked before
-                                         formatting anything); NULL: all */
+  const _Atomic unsigned *debug_mask; /* AOE_ENGINE_DEBUG_* wanted now (checked
+                                         before formatting anything); NULL: all */
 };
 
 /* The engine (opaque). */
@@ -258,8 +263,27 @@ void aoe_engine_set_timeout (struct aoe_engine *e, uint32_t timeout_ms);
 /* Commands queued or in flight. */
 unsigned aoe_engine_pending (const struct aoe_engine *e);
 
+/* The engine's counters and live protocol state.  Each field means what
+ * the field of the same name of the public struct aoe_stats means (the
+ * shell copies them one by one; capture drops are the shell's own): this
+ * struct may change freely, that one only grows at its end. */
+struct aoe_engine_stats {
+  uint64_t frames_sent, frames_received;          /* frames */
+  uint64_t retransmits, timeouts;                 /* losses */
+  uint64_t dropped_foreign, dropped_malformed;    /* replies dropped */
+  uint64_t late_replies, duplicates;              /* replies not needed */
+  uint64_t aoe_errors, ata_errors;                /* error replies */
+  uint64_t bytes_read, bytes_written;             /* payload */
+  uint64_t commands_completed;                    /* commands retired */
+  unsigned window, window_max, in_flight;         /* all trusted ports */
+  uint64_t srtt_us, rttvar_us, rto_us;            /* the reference port */
+  uint64_t jumbo_fallbacks, ports_rejected;       /* port events */
+  uint64_t dropped_misaddressed;                  /* replies to another MAC */
+};
+
 /* Copy counters and live state into *st. */
-void aoe_engine_get_stats (const struct aoe_engine *e, struct aoe_stats *st);
+void aoe_engine_get_stats (const struct aoe_engine *e,
+                           struct aoe_engine_stats *st);
 
 /* Ports known (target MACs); *mac of port i; its buffer count. */
 unsigned aoe_engine_nports (const struct aoe_engine *e);

@@ -13,6 +13,16 @@
 #include <net/if.h>
 
 #include "internal.h"
+#include "admin-proto.h"
+
+/* The core (lib/wire.h, lib/ata.h, lib/engine.h, lib/admin-proto.h)
+ * includes only libc, so the public header restates a few of its
+ * constants: they must agree. */
+_Static_assert (AOE_SECTOR_SIZE == ATA_SECTOR_SIZE, "sector size");
+_Static_assert (AOE_CONFIG_MAX == AOE_MAX_CONFIG_LEN, "config string limit");
+_Static_assert (AOE_MAX_LIST_MACS == AOE_ADMIN_MAX_MACS, "MAC list limit");
+_Static_assert (AOE_DEBUG_EVENTS == AOE_ENGINE_DEBUG_EVENTS, "debug bit");
+_Static_assert (AOE_DEBUG_FRAMES == AOE_ENGINE_DEBUG_FRAMES, "debug bit");
 
 /* A word for each state, for error messages. */
 static const char *
@@ -378,8 +388,29 @@ aoe_get_size (aoe_handle *h)
 }
 
 int
-aoe_get_info (aoe_handle *h, struct aoe_info *info)
+aoe_internal_check_struct_size (const char *name, size_t size, size_t first)
 {
+  if (size >= first)
+    return 0;
+  aoe_internal_set_error (EINVAL, "size %zu is smaller than the first field "
+                          "of %s (%zu bytes): pass sizeof (%s)", size, name,
+                          first, name);
+  return -1;
+}
+
+void
+aoe_internal_copy_struct (void *dst, size_t size, const void *src,
+                          size_t len)
+{
+  memcpy (dst, src, size < len ? size : len);
+  if (size > len)
+    memset ((char *) dst + len, 0, size - len);
+}
+
+int
+aoe_get_info (aoe_handle *h, struct aoe_info *info, size_t size)
+{
+  struct aoe_info all;
   struct aoe_io *io;
 
   aoe_api_enter ();
@@ -387,23 +418,73 @@ aoe_get_info (aoe_handle *h, struct aoe_info *info)
     aoe_internal_set_error (EFAULT, "info is NULL");
     return -1;
   }
-  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+  if (aoe_internal_check_struct_size ("struct aoe_info", size,
+                                      sizeof info->shelf) == -1
+      || aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   io = h->io;
-  *info = h->info;
+  all = h->info;
   /* Ports may have been added since connect (unsolicited Query Config
    * answers from a restarted target, another path). */
   pthread_mutex_lock (&io->engine_lock);
-  aoe_internal_list_ports (io, info);
+  all.nmacs = aoe_internal_list_ports (io, NULL, 0);
   if (aoe_engine_frame_sectors (io->engine) > 0)
-    info->sectors_per_frame = aoe_engine_frame_sectors (io->engine);
+    all.sectors_per_frame = aoe_engine_frame_sectors (io->engine);
   pthread_mutex_unlock (&io->engine_lock);
+  aoe_internal_copy_struct (info, size, &all, sizeof all);
   return 0;
+}
+
+int
+aoe_get_target_macs (aoe_handle *h, uint8_t (*macs)[6], size_t max)
+{
+  unsigned n;
+
+  aoe_api_enter ();
+  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+    return -1;
+  if (macs == NULL && max > 0) {
+    aoe_internal_set_error (EFAULT, "MAC array is NULL");
+    return -1;
+  }
+  pthread_mutex_lock (&h->io->engine_lock);
+  n = aoe_internal_list_ports (h->io, macs, max);
+  pthread_mutex_unlock (&h->io->engine_lock);
+  return (int) n;
+}
+
+/* The public counters from the engine's (capture_drops left alone). */
+static void
+stats_from_engine (struct aoe_stats *st, const struct aoe_engine_stats *e)
+{
+  st->frames_sent = e->frames_sent;
+  st->frames_received = e->frames_received;
+  st->retransmits = e->retransmits;
+  st->timeouts = e->timeouts;
+  st->dropped_foreign = e->dropped_foreign;
+  st->dropped_malformed = e->dropped_malformed;
+  st->late_replies = e->late_replies;
+  st->duplicates = e->duplicates;
+  st->aoe_errors = e->aoe_errors;
+  st->ata_errors = e->ata_errors;
+  st->bytes_read = e->bytes_read;
+  st->bytes_written = e->bytes_written;
+  st->commands_completed = e->commands_completed;
+  st->window = e->window;
+  st->window_max = e->window_max;
+  st->in_flight = e->in_flight;
+  st->srtt_us = e->srtt_us;
+  st->rttvar_us = e->rttvar_us;
+  st->rto_us = e->rto_us;
+  st->jumbo_fallbacks = e->jumbo_fallbacks;
+  st->ports_rejected = e->ports_rejected;
+  st->dropped_misaddressed = e->dropped_misaddressed;
 }
 
 int
 aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
 {
+  struct aoe_engine_stats engine;
   struct aoe_stats all;
   struct aoe_io *io;
 
@@ -412,16 +493,18 @@ aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
     aoe_internal_set_error (EFAULT, "stats is NULL");
     return -1;
   }
-  if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
+  if (aoe_internal_check_struct_size ("struct aoe_stats", size,
+                                      sizeof stats->frames_sent) == -1
+      || aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   io = h->io;
   memset (&all, 0, sizeof all);
   pthread_mutex_lock (&io->engine_lock);
-  aoe_engine_get_stats (io->engine, &all);
+  aoe_engine_get_stats (io->engine, &engine);
+  stats_from_engine (&all, &engine);
   all.capture_drops = aoe_internal_io_drops (io);
   pthread_mutex_unlock (&io->engine_lock);
-  memset (stats, 0, size);
-  memcpy (stats, &all, size < sizeof all ? size : sizeof all);
+  aoe_internal_copy_struct (stats, size, &all, sizeof all);
   return 0;
 }
 

@@ -36,6 +36,10 @@
 
 #include <ev.h>
 
+/* The library checks every pointer argument itself (EFAULT): with the
+ * header's nonnull attributes gcc would drop those checks as dead code
+ * (as libnbd notes), so they are off while building the library. */
+#define LIBAOE_ATTRIBUTE_NONNULL(...)
 #include "libaoe.h"
 #include "engine.h"
 #include "transport.h"
@@ -253,10 +257,11 @@ uint64_t aoe_internal_io_drops (struct aoe_io *io);
  * random id had to do).  The id, or -1 with the error set (all taken). */
 int aoe_internal_initiator_id_claim (struct aoe_handle *h, int *fd);
 
-/* Set info->macs and nmacs to the session's verified ports (the ones
- * carrying data), the port IDENTIFY came from first (engine_lock held)
- * (connect.c). */
-void aoe_internal_list_ports (struct aoe_io *io, struct aoe_info *info);
+/* Copy up to max of the MACs of the session's verified ports (the ones
+ * carrying data), the port IDENTIFY came from first, into macs and
+ * return how many there are (engine_lock held) (connect.c). */
+unsigned aoe_internal_list_ports (struct aoe_io *io, uint8_t (*macs)[6],
+                                  size_t max);
 
 /* Microseconds on CLOCK_MONOTONIC: the engine's clock. */
 uint64_t aoe_internal_now_us (void);
@@ -506,5 +511,16 @@ void aoe_internal_format_ifaces (char (*ifnames)[IF_NAMESIZE], size_t n,
 
 /* Format a MAC as "xx:xx:xx:xx:xx:xx" into buf (18 bytes). */
 void aoe_internal_format_mac (const uint8_t mac[6], char buf[18]);
+
+/* Check the size a caller gives for its struct called name (see
+ * "Extensible structs" in libaoe.h): at least first, the size of the
+ * struct's first field.  0, or -1 with the error set (EINVAL). */
+int aoe_internal_check_struct_size (const char *name, size_t size,
+                                    size_t first);
+
+/* Copy the library's struct src (len bytes) into the caller's dst of
+ * size bytes: the first min(size, len) bytes, the rest of dst zeroed. */
+void aoe_internal_copy_struct (void *dst, size_t size, const void *src,
+                               size_t len);
 
 #endif /* AOE_INTERNAL_H */

@@ -77,8 +77,6 @@ int
 aoe_pread (aoe_handle *h, void *buf, size_t count, uint64_t offset)
 {
   aoe_api_enter ();
-  if (count == 0)
-    return aoe_internal_check_state (h, AOE_STATE_CONNECTED);
   return run_blocking (h, AOE_OP_READ, buf, count, offset);
 }
 
@@ -86,8 +84,6 @@ int
 aoe_pwrite (aoe_handle *h, const void *buf, size_t count, uint64_t offset)
 {
   aoe_api_enter ();
-  if (count == 0)
-    return aoe_internal_check_state (h, AOE_STATE_CONNECTED);
   return run_blocking (h, AOE_OP_WRITE, (void *) buf, count, offset);
 }
 

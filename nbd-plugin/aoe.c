@@ -249,7 +249,7 @@ aoeplug_get_ready (void)
     return -1;
   }
   if (configure_handle () == -1 || aoe_connect (aoe) == -1 ||
-      aoe_get_info (aoe, &target_info) == -1) {
+      aoe_get_info (aoe, &target_info, sizeof target_info) == -1) {
     setup_failed ();
     aoe_close (aoe);
     aoe = NULL;

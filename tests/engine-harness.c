@@ -226,7 +226,7 @@ pump (struct harness *h)
   bool any = false, round;
   unsigned iface, i;
   size_t len;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
 
   do {
     round = false;
@@ -359,10 +359,10 @@ harness_inject (struct harness *h, const uint8_t *frame, size_t len)
 }
 
 /* The engine's counters. */
-struct aoe_stats
+struct aoe_engine_stats
 harness_stats (const struct harness *h)
 {
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
 
   aoe_engine_get_stats (h->engine, &st);
   return st;

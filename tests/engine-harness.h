@@ -176,7 +176,7 @@ void harness_advance (struct harness *h, uint64_t us);
 void harness_inject (struct harness *h, const uint8_t *frame, size_t len);
 
 /* The engine's counters. */
-struct aoe_stats harness_stats (const struct harness *h);
+struct aoe_engine_stats harness_stats (const struct harness *h);
 
 /* Fill count sectors of buf with the pattern of (sector, seed): every
  * 8-byte word encodes sector, offset and seed, so misplaced data shows. */

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Passes NULL on purpose: the library's own checks are tested. */
+#define LIBAOE_ATTRIBUTE_NONNULL(...)
 #include "lib-common.h"
 
 /* What a second thread saw of the error slots. */
@@ -103,14 +105,16 @@ check_states (aoe_handle *h)
   EXPECT_FAIL (aoe_flush (h), EINVAL, "not connected");
   EXPECT_FAIL (aoe_aio_pread (h, buf, 512, 0, none), EINVAL, "not connected");
   EXPECT_FAIL (aoe_get_size (h), EINVAL, "not connected");
-  EXPECT_FAIL (aoe_get_info (h, &info), EINVAL, "not connected");
-  EXPECT_FAIL (aoe_get_info (h, NULL), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_get_info (h, &info, sizeof info), EINVAL, "not connected");
+  EXPECT_FAIL (aoe_get_info (h, NULL, sizeof info), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_get_target_macs (h, NULL, 0), EINVAL, "not connected");
   EXPECT_FAIL (aoe_get_stats (h, &st, sizeof st), EINVAL, "not connected");
   EXPECT_FAIL (aoe_get_size (NULL), EFAULT, "NULL");
   EXPECT_FAIL (aoe_pread (NULL, buf, 512, 0), EFAULT, "NULL");
   EXPECT_FAIL (aoe_connect (NULL), EFAULT, "NULL");
   EXPECT_FAIL (aoe_set_loop (NULL, NULL), EFAULT, "NULL");
-  EXPECT_FAIL (aoe_discover (NULL, 100, &targets), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_discover (NULL, 100, &targets, sizeof *targets), EFAULT,
+               "NULL");
   if (aoe_aio_in_flight (NULL) != 0 || aoe_aio_in_flight (h) != 0)
     lib_die ("aoe_aio_in_flight is not 0");
   aoe_close (NULL);
@@ -137,7 +141,8 @@ check_null_arguments (aoe_handle *h)
   EXPECT_FAIL (aoe_set_max_sectors_per_frame (NULL, 4), EFAULT, "NULL");
   EXPECT_FAIL (aoe_set_debug (NULL, 0, NULL, NULL), EFAULT, "NULL");
   EXPECT_FAIL (aoe_set_transport (NULL, "pcap"), EFAULT, "NULL");
-  EXPECT_FAIL (aoe_get_info (NULL, &info), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_get_info (NULL, &info, sizeof info), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_get_target_macs (NULL, NULL, 0), EFAULT, "NULL");
   EXPECT_FAIL (aoe_get_stats (NULL, &st, sizeof st), EFAULT, "NULL");
   EXPECT_FAIL (aoe_pwrite (NULL, buf, 512, 0), EFAULT, "NULL");
   EXPECT_FAIL (aoe_flush (NULL), EFAULT, "NULL");
@@ -147,13 +152,53 @@ check_null_arguments (aoe_handle *h)
   aoe_free_targets (NULL);
 
   EXPECT_FAIL (aoe_get_stats (h, NULL, sizeof st), EFAULT, "NULL");
-  EXPECT_FAIL (aoe_discover (h, 100, NULL), EFAULT, "NULL");
+  EXPECT_FAIL (aoe_discover (h, 100, NULL, sizeof (struct aoe_target_info)),
+               EFAULT, "NULL");
   EXPECT_FAIL (aoe_set_transport (h, NULL), EFAULT, "NULL");
   EXPECT_FAIL (aoe_set_transport (h, "carrier-pigeon"), EINVAL,
                "unknown transport");
   EXPECT_FAIL (aoe_aio_pwrite (h, buf, 512, 0, none), EINVAL,
                "not connected");
   EXPECT_FAIL (aoe_aio_flush (h, none), EINVAL, "not connected");
+}
+
+/* The sizes of extensible structs (see "Extensible structs" in
+ * libaoe.h): one smaller than the struct's first field is EINVAL, with a
+ * message naming the struct, checked before the handle's state and
+ * before anything is written; the first field alone passes that check
+ * (the calls then fail on the unconnected handle). */
+static void
+check_struct_sizes (aoe_handle *h)
+{
+  const char *small = "is smaller than the first field of struct";
+  struct aoe_target_info *targets = (struct aoe_target_info *) 1;
+  struct aoe_stats st;
+  struct aoe_info info;
+  size_t i;
+
+  memset (&info, 0xa5, sizeof info);
+  memset (&st, 0xa5, sizeof st);
+  EXPECT_FAIL (aoe_get_info (h, &info, 0), EINVAL, small);
+  EXPECT_FAIL (aoe_get_info (h, &info, sizeof info.shelf - 1), EINVAL,
+               "size 1 is smaller than the first field of struct aoe_info "
+               "(2 bytes): pass sizeof (struct aoe_info)");
+  EXPECT_FAIL (aoe_get_info (h, &info, sizeof info.shelf), EINVAL,
+               "not connected");
+  EXPECT_FAIL (aoe_get_stats (h, &st, 0), EINVAL, small);
+  EXPECT_FAIL (aoe_get_stats (h, &st, sizeof st.frames_sent - 1), EINVAL,
+               "struct aoe_stats (8 bytes)");
+  EXPECT_FAIL (aoe_get_stats (h, &st, sizeof st.frames_sent), EINVAL,
+               "not connected");
+  for (i = 0; i < sizeof info; ++i)
+    if (((unsigned char *) &info)[i] != 0xa5)
+      lib_die ("a failed aoe_get_info wrote byte %zu", i);
+  for (i = 0; i < sizeof st; ++i)
+    if (((unsigned char *) &st)[i] != 0xa5)
+      lib_die ("a failed aoe_get_stats wrote byte %zu", i);
+  EXPECT_FAIL (aoe_discover (h, 100, &targets, 1), EINVAL,
+               "first field of struct aoe_target_info");
+  if (targets != NULL)
+    lib_die ("a failed aoe_discover left *targets set");
 }
 
 /* aoe_connect's own checks before any frame, and a non-Ethernet
@@ -165,7 +210,9 @@ check_connect_errors (void)
   aoe_handle *h = aoe_create ();
 
   EXPECT_FAIL (aoe_connect (h), EINVAL, "no interface");
-  EXPECT_FAIL (aoe_discover (h, 100, &targets), EINVAL, "no interface");
+  /* The first field alone passes the size check. */
+  EXPECT_FAIL (aoe_discover (h, 100, &targets, sizeof targets->shelf), EINVAL,
+               "no interface");
   EXPECT_OK (aoe_add_interface (h, "lo"));
   EXPECT_FAIL (aoe_connect (h), EINVAL, "no target");
   EXPECT_OK (aoe_set_target (h, 0, 1));
@@ -209,6 +256,7 @@ main (int argc, char *argv[])
   check_settings (h);
   check_states (h);
   check_null_arguments (h);
+  check_struct_sizes (h);
   aoe_close (h);
   check_connect_errors ();
   printf ("lib-api-errors: ok\n");

@@ -13,7 +13,8 @@
  *       a read-only target: reads equal IMAGE, writes fail with EPERM
  *
  * --loop runs the handle on a libev loop of this program (aoe_set_loop):
- * the blocking calls then drive that loop themselves.
+ * the blocking calls then drive that loop themselves.  Every mode first
+ * checks that a count of 0 fails alike in the blocking and aio calls.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -99,6 +100,29 @@ check_stats (aoe_handle *h, uint64_t read, uint64_t written)
           (unsigned long long) st.capture_drops);
 }
 
+/* Completion callback that must never run. */
+static void
+never_called (void *user_data, int err)
+{
+  lib_die ("completion of a command that was refused");
+}
+
+/* A count of 0 is EINVAL "count is 0" in the blocking and the aio
+ * calls alike, checked before anything is queued. */
+static void
+check_zero_count (aoe_handle *h)
+{
+  aoe_completion cb = { .callback = never_called };
+  uint8_t sector[512];
+
+  EXPECT_FAIL (aoe_pread (h, sector, 0, 0), EINVAL, "count is 0");
+  EXPECT_FAIL (aoe_pwrite (h, sector, 0, 0), EINVAL, "count is 0");
+  EXPECT_FAIL (aoe_aio_pread (h, sector, 0, 0, cb), EINVAL, "count is 0");
+  EXPECT_FAIL (aoe_aio_pwrite (h, sector, 0, 0, cb), EINVAL, "count is 0");
+  if (aoe_aio_in_flight (h) != 0)
+    lib_die ("a refused command is in flight");
+}
+
 /* The readonly mode: reads match the image, writes fail with EPERM and
  * leave it untouched. */
 static void
@@ -153,6 +177,7 @@ main (int argc, char *argv[])
     lib_die_aoe ("aoe_set_loop");
   if (aoe_connect (h) == -1)
     lib_die_aoe ("aoe_connect");
+  check_zero_count (h);
   size = (uint64_t) aoe_get_size (h);
   buf = malloc (size);
   if (buf == NULL)

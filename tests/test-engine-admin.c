@@ -16,6 +16,7 @@
  * (MError with Dir Count = failing index and no directives) is decoded
  * from a hand-built frame.
  */
+#include "libaoe.h"   /* AOE_ADMIN_TIMEOUT_MS: the shell's time limit */
 #include "engine-test.h"
 #include "admin-proto.h"
 

@@ -520,7 +520,7 @@ test_control_reply_foreign_mac (void **state)
   struct fake_faults *f = harness_faults (h);
   uint8_t id_frame[AOE_ATA_HDR_LEN];
   struct aoe_ata_arg a;
-  struct aoe_stats before = harness_stats (h);
+  struct aoe_engine_stats before = harness_stats (h);
 
   f->forge_replies = 1;
   f->mangle = FAKE_MANGLE_MAC;

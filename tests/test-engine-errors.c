@@ -17,7 +17,7 @@ check_aoe_error (uint8_t code, int err, uint32_t sectors)
   struct harness *h = default_harness ();
   struct fake_faults *f = harness_faults (h);
   struct harness_cmd *r;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
   size_t from = h->nlog;
 
   f->aoe_error_replies = 1;
@@ -63,7 +63,7 @@ test_aoe_error_oversized_frame (void **state)
   struct harness *h;
   struct harness_cmd *w;
   struct aoe_config_arg cfg;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
 
   harness_default_config (&c);
   c.target.sector_count = 8;
@@ -166,7 +166,7 @@ check_forgeries (enum fake_mangle kind, bool foreign)
   struct harness *h = default_harness ();
   struct fake_faults *f = harness_faults (h);
   struct harness_cmd *r, *w;
-  struct aoe_stats before, after;
+  struct aoe_engine_stats before, after;
   uint64_t dropped;
 
   harness_disk_fill (h, 0, 100, 21);
@@ -276,7 +276,7 @@ static void
 test_garbage_frames (void **state)
 {
   struct harness *h = default_harness ();
-  struct aoe_stats before = harness_stats (h), after;
+  struct aoe_engine_stats before = harness_stats (h), after;
   uint8_t frame[64];
   struct harness_cmd *r;
   size_t len;

@@ -43,7 +43,7 @@ test_round_trip (void **state)
   struct harness *h = default_harness ();
   struct harness_cmd *w, *r;
   size_t from = h->nlog;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
 
   w = harness_write (h, 10, 100, 7);
   assert_true (harness_run (h, 10 * SEC));

@@ -49,7 +49,7 @@ test_fast_retransmit (void **state)
 {
   struct harness *h = default_harness ();
   struct harness_cmd *warm, *r;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
   uint64_t start;
 
   harness_disk_fill (h, 0, 17 * 64, 4);
@@ -120,7 +120,7 @@ test_late_reply_completes (void **state)
   struct harness *h = default_harness ();
   struct fake_faults *f = harness_faults (h);
   struct harness_cmd *r;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
   size_t from = h->nlog;
   uint64_t t[4];
 
@@ -215,7 +215,7 @@ test_backoff_after_samples (void **state)
   struct harness_config c;
   struct harness *h;
   struct harness_cmd *r;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
   uint64_t t[16];
   size_t n, from;
   int i;

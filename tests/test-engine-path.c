@@ -21,7 +21,7 @@ test_mtu_drop_writes_fall_back (void **state)
 {
   struct harness *h = default_harness ();
   struct harness_cmd *w;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
 
   assert_int_equal (aoe_engine_frame_sectors (h->engine), 17);
   harness_faults (h)->max_frame = FRAME_1500;
@@ -48,7 +48,7 @@ test_mtu_drop_reads_fall_back (void **state)
 {
   struct harness *h = default_harness ();
   struct harness_cmd *r;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
   uint64_t start;
 
   harness_disk_fill (h, 0, 17 * 4, 5);

@@ -133,7 +133,7 @@ test_wrong_port_reply_dropped (void **state)
   static uint8_t frame[AOE_MAX_FRAME + 64];
   struct harness *h = twin_harness (&twin);
   struct harness_cmd *r;
-  struct aoe_stats before;
+  struct aoe_engine_stats before;
   size_t len;
 
   fake_target_faults (twin)->hold_replies = 1;
@@ -231,7 +231,7 @@ test_stranger_other_data_rejected (void **state)
   struct harness_config c;
   struct fake_target *s;
   struct aoe_port_stats ps;
-  uint8_t junk[AOE_SECTOR_SIZE];
+  uint8_t junk[ATA_SECTOR_SIZE];
 
   harness_default_config (&c);
   c.target.mac[5] = 0x77;

@@ -331,7 +331,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   uint64_t now = 1000000;
   unsigned next = 0, steps, i;
   struct aoe_engine *e;
-  struct aoe_stats st;
+  struct aoe_engine_stats st;
 
   memset (cmds, 0, sizeof cmds);
   memset (ring, 0, sizeof ring);
