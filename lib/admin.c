@@ -7,8 +7,8 @@
  * Each call encodes one request (admin-proto.c), sends it as a control
  * command to the port IDENTIFY came from (the reference port, the first
  * MAC of aoe_get_target_macs) and blocks until the answer (or the time
- * limit).  Waiting follows the handle's mode (aoe_internal_wait_on_handle, AOE_WAIT_ADMIN):
- * on the caller's libev loop (aoe_set_loop), on the private I/O thread
+ * limit).  Waiting follows the handle's mode (aoe_internal_wait_on_handle,
+ * AOE_WAIT_ADMIN): on the caller's libev loop (aoe_set_loop), on the private I/O thread
  * when it runs, and otherwise on a temporary loop with the handle locked,
  * as aoe_connect does, so that administration before the first I/O
  * starts no thread (nbdkit reserves in get_ready, then forks).
@@ -88,11 +88,10 @@ query_init (struct aoe_handle *h, struct admin_query *q, uint8_t aoe_cmd,
   pthread_mutex_unlock (&h->io->engine_lock);
   room = AOE_ETH_LEN + (size_t) h->io->ifaces[iface].transport->mtu;
   if (len > room) {
-    aoe_internal_set_error (EINVAL,
-                            "%s request of %zu bytes does not fit in one "
-                            "frame on %s (MTU %u)", q->what, len,
-                            h->io->ifaces[iface].transport->ifname,
-                            h->io->ifaces[iface].transport->mtu);
+    set_error (EINVAL, "%s request of %zu bytes does not fit in one frame on "
+               "%s (MTU %u)", q->what, len,
+               h->io->ifaces[iface].transport->ifname,
+               h->io->ifaces[iface].transport->mtu);
     return -1;
   }
   q->cmd.op = AOE_OP_CONTROL;
@@ -129,19 +128,16 @@ exchange (struct aoe_handle *h, struct admin_query *q, uint8_t aoe_cmd,
     return 0;
   aoe_internal_format_mac (q->port_mac, mac);
   if (err == ETIMEDOUT)
-    aoe_internal_set_error (ETIMEDOUT,
-                            "e%u.%u (%s) did not answer the %s request "
-                            "within %u ms", h->shelf, h->slot, mac, q->what,
-                            (unsigned) timeout_ms);
+    set_error (ETIMEDOUT, "e%u.%u (%s) did not answer the %s request within "
+               "%u ms", h->shelf, h->slot, mac, q->what,
+               (unsigned) timeout_ms);
   else if (q->reply.aoe_error)
-    aoe_internal_set_error (err, "e%u.%u (%s) refused the %s request: "
-                            "AoE error %u (%s)", h->shelf, h->slot, mac,
-                            q->what, q->reply.aoe_error,
-                            aoe_error_name (q->reply.aoe_error));
+    set_error (err, "e%u.%u (%s) refused the %s request: AoE error %u (%s)",
+               h->shelf, h->slot, mac, q->what, q->reply.aoe_error,
+               aoe_error_name (q->reply.aoe_error));
   else
-    aoe_internal_set_error (err, "%s request to e%u.%u (%s) failed: %s",
-                            q->what, h->shelf, h->slot, mac,
-                            strerror (err));
+    set_error (err, "%s request to e%u.%u (%s) failed: %s", q->what, h->shelf,
+               h->slot, mac, strerror (err));
   return -1;
 }
 
@@ -152,7 +148,7 @@ query_new (const char *what)
   struct admin_query *q = calloc (1, sizeof *q);
 
   if (q == NULL)
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
   else
     q->what = what;
   return q;
@@ -166,12 +162,12 @@ check_config_call (struct aoe_handle *h, const char *s)
   if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   if (s == NULL) {
-    aoe_internal_set_error (EFAULT, "config string is NULL");
+    set_error (EFAULT, "config string is NULL");
     return -1;
   }
   if (strlen (s) > AOE_CONFIG_MAX) {
-    aoe_internal_set_error (EINVAL, "config string of %zu bytes is longer "
-                            "than %d bytes", strlen (s), AOE_CONFIG_MAX);
+    set_error (EINVAL, "config string of %zu bytes is longer "
+               "than %d bytes", strlen (s), AOE_CONFIG_MAX);
     return -1;
   }
   return 0;
@@ -206,7 +202,7 @@ aoe_config_read (aoe_handle *h, char *buf, size_t size)
   if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   if (buf == NULL && size > 0) {
-    aoe_internal_set_error (EFAULT, "buffer is NULL");
+    set_error (EFAULT, "buffer is NULL");
     return -1;
   }
   if (config_exchange (h, &q, "config read", AOE_CCMD_READ, "",
@@ -214,9 +210,8 @@ aoe_config_read (aoe_handle *h, char *buf, size_t size)
     size_t len = strlen (q->reply.config);
 
     if (len + 1 > size)
-      aoe_internal_set_error (ERANGE, "the config string has %zu bytes: "
-                              "a buffer of %zu bytes cannot hold it", len,
-                              size);
+      set_error (ERANGE, "the config string has %zu bytes: a buffer of %zu "
+                 "bytes cannot hold it", len, size);
     else {
       memcpy (buf, q->reply.config, len + 1);
       r = (int) len;
@@ -280,14 +275,13 @@ config_set (struct aoe_handle *h, uint8_t ccmd, const char *s)
   r = config_exchange (h, &q, what, ccmd, s, AOE_ADMIN_TIMEOUT_MS);
   if (r == -1 && q && q->wait.err == EEXIST) {
     if (q->reply.has_list && q->reply.config[0] != '\0')
-      aoe_internal_set_error (EEXIST, "the config string of e%u.%u is "
-                              "already set to \"%s\" (a force set "
-                              "replaces it)", h->shelf, h->slot,
-                              q->reply.config);
+      set_error (EEXIST, "the config string of e%u.%u is already set to "
+                 "\"%s\" (a force set replaces it)", h->shelf, h->slot,
+                 q->reply.config);
     else
-      aoe_internal_set_error (EEXIST, "the config string of e%u.%u is "
-                              "already set to another string (a force set "
-                              "replaces it)", h->shelf, h->slot);
+      set_error (EEXIST, "the config string of e%u.%u is "
+                 "already set to another string (a force set "
+                 "replaces it)", h->shelf, h->slot);
   }
   free (q);
   return r;
@@ -314,16 +308,16 @@ static int
 check_macs (const uint8_t (*macs)[6], size_t n, bool need_some)
 {
   if (macs == NULL && n > 0) {
-    aoe_internal_set_error (EFAULT, "MAC array is NULL");
+    set_error (EFAULT, "MAC array is NULL");
     return -1;
   }
   if (need_some && n == 0) {
-    aoe_internal_set_error (EINVAL, "no MAC given");
+    set_error (EINVAL, "no MAC given");
     return -1;
   }
   if (n > AOE_MAX_LIST_MACS) {
-    aoe_internal_set_error (EINVAL, "%zu MACs: at most %d fit in one "
-                            "request", n, AOE_MAX_LIST_MACS);
+    set_error (EINVAL, "%zu MACs: at most %d fit in one "
+               "request", n, AOE_MAX_LIST_MACS);
     return -1;
   }
   return 0;
@@ -354,7 +348,7 @@ list_read (struct aoe_handle *h, uint8_t aoe_cmd, uint8_t (*macs)[6],
   if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   if (macs == NULL && max > 0) {
-    aoe_internal_set_error (EFAULT, "MAC array is NULL");
+    set_error (EFAULT, "MAC array is NULL");
     return -1;
   }
   q = query_new (aoe_cmd == AOE_CMD_MASK ? "mask read" : "reserve read");
@@ -405,11 +399,9 @@ mask_edit (struct aoe_handle *h, uint8_t dcmd, const uint8_t (*macs)[6],
 
     if (i < n)
       aoe_internal_format_mac (macs[i], mac);
-    aoe_internal_set_error (q->wait.err, "e%u.%u refused to %s %s "
-                            "(directive %u of %zu): %s; the %u before it "
-                            "were applied",
-                            h->shelf, h->slot, verb, mac, i + 1, n,
-                            aoe_admin_mask_error_name (q->reply.merror), i);
+    set_error (q->wait.err, "e%u.%u refused to %s %s (directive %u of %zu): "
+               "%s; the %u before it were applied", h->shelf, h->slot, verb,
+               mac, i + 1, n, aoe_admin_mask_error_name (q->reply.merror), i);
   }
   free (q);
   return r;
@@ -462,8 +454,8 @@ reserve_set (struct aoe_handle *h, uint8_t rcmd, const uint8_t (*macs)[6],
 
     format_mac_list ((const uint8_t (*)[6]) q->reply.macs, q->reply.nmacs,
                      holders, sizeof holders);
-    aoe_internal_set_error (EACCES, "e%u.%u is reserved by another "
-                            "initiator (%s)", h->shelf, h->slot, holders);
+    set_error (EACCES, "e%u.%u is reserved by another "
+               "initiator (%s)", h->shelf, h->slot, holders);
   }
   free (q);
   return r;
@@ -497,13 +489,12 @@ aoe_get_interface_mac (aoe_handle *h, unsigned index, uint8_t mac[6])
   if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   if (mac == NULL) {
-    aoe_internal_set_error (EFAULT, "mac is NULL");
+    set_error (EFAULT, "mac is NULL");
     return -1;
   }
   if (index >= h->io->nifaces) {
-    aoe_internal_set_error (EINVAL, "interface index %u out of range: the "
-                            "handle has %zu interface(s)", index,
-                            h->io->nifaces);
+    set_error (EINVAL, "interface index %u out of range: the handle has %zu "
+               "interface(s)", index, h->io->nifaces);
     return -1;
   }
   memcpy (mac, h->io->ifaces[index].transport->mac, 6);

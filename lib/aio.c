@@ -62,7 +62,7 @@ request_complete (struct aoe_command *cmd, int err)
   struct aoe_request *req = cmd->user;
 
   req->err = err;
-  aoe_internal_io_defer (req->h->io, &req->retired);
+  aoe_io_defer (req->h->io, &req->retired);
 }
 
 /* The deferred completion of a retired request (no lock held): recycle
@@ -88,47 +88,42 @@ check_range (struct aoe_handle *h, const void *buf, size_t count,
              uint64_t offset)
 {
   if (buf == NULL) {
-    aoe_internal_set_error (EINVAL, "buffer is NULL");
+    set_error (EINVAL, "buffer is NULL");
     return -1;
   }
   if (count == 0) {
-    aoe_internal_set_error (EINVAL, "count is 0");
+    set_error (EINVAL, "count is 0");
     return -1;
   }
   if (count % AOE_SECTOR_SIZE || offset % AOE_SECTOR_SIZE) {
-    aoe_internal_set_error (EINVAL,
-                            "offset %llu and count %zu must be multiples "
-                            "of %d", (unsigned long long) offset, count,
-                            AOE_SECTOR_SIZE);
+    set_error (EINVAL, "offset %llu and count %zu must be multiples of %d",
+               (unsigned long long) offset, count, AOE_SECTOR_SIZE);
     return -1;
   }
   if (count > AOE_MAX_CMD_BYTES) {
-    aoe_internal_set_error (EINVAL,
-                            "count %zu is larger than one command's limit "
-                            "of %u bytes (32 MiB)", count, AOE_MAX_CMD_BYTES);
+    set_error (EINVAL, "count %zu is larger than one command's limit of %u "
+               "bytes (32 MiB)", count, AOE_MAX_CMD_BYTES);
     return -1;
   }
   if (offset > h->info.size || count > h->info.size - offset) {
-    aoe_internal_set_error (ENOSPC,
-                            "range %llu+%zu ends past the target's capacity "
-                            "of %llu bytes", (unsigned long long) offset,
-                            count, (unsigned long long) h->info.size);
+    set_error (ENOSPC, "range %llu+%zu ends past the target's capacity of "
+               "%llu bytes", (unsigned long long) offset, count,
+               (unsigned long long) h->info.size);
     return -1;
   }
   return 0;
 }
 
 int
-aoe_internal_io_command_init (struct aoe_handle *h, struct aoe_command *cmd,
-                              enum aoe_op op, void *buf, size_t count,
-                              uint64_t offset)
+aoe_io_command_init (struct aoe_handle *h, struct aoe_command *cmd,
+                     enum aoe_op op, void *buf, size_t count,
+                     uint64_t offset)
 {
   uint32_t timeout_ms;
 
   if (op == AOE_OP_FLUSH) {
     if (!h->info.can_flush) {
-      aoe_internal_set_error (ENOTSUP,
-                              "the target's IDENTIFY offers no FLUSH CACHE");
+      set_error (ENOTSUP, "the target's IDENTIFY offers no FLUSH CACHE");
       return -1;
     }
   }
@@ -154,13 +149,13 @@ aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op, void *buf,
   int err;
 
   if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1
-      || aoe_internal_io_command_init (h, &cmd, op, buf, count, offset) == -1
+      || aoe_io_command_init (h, &cmd, op, buf, count, offset) == -1
       || aoe_internal_thread_ensure (h) == -1)
     return -1;
 
   req = request_get (h);
   if (req == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return -1;
   }
   req->cmd = cmd;
@@ -172,13 +167,12 @@ aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op, void *buf,
   req->retired.run = request_retire;
 
   atomic_fetch_add (&h->in_flight, 1);
-  err = aoe_internal_io_submit (h->io, &req->cmd);
+  err = aoe_io_submit (h->io, &req->cmd);
   if (err) {
     atomic_fetch_sub (&h->in_flight, 1);
     request_put (req);
-    aoe_internal_set_error (err, "%s",
-                            err == ESHUTDOWN ? "the handle is closing"
-                                             : "out of memory");
+    set_error (err, "%s",
+               err == ESHUTDOWN ? "the handle is closing" : "out of memory");
     return -1;
   }
   return (int64_t) atomic_fetch_add (&h->next_cookie, 1) + 1;

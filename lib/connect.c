@@ -63,15 +63,13 @@ find_ports (struct aoe_handle *h, struct aoe_io *io,
                 " (%u answers from MACs other than the pinned %s%s)",
                 q->ignored_macs, pinned, h->npinned > 1 ? ", ..." : "");
     }
-    aoe_internal_set_error (ETIMEDOUT,
-                            "no AoE target e%u.%u answered on %s within %u ms%s",
-                            h->shelf, h->slot, ifaces, h->discover_timeout_ms,
-                            note);
+    set_error (ETIMEDOUT, "no AoE target e%u.%u answered on %s within %u ms%s",
+               h->shelf, h->slot, ifaces, h->discover_timeout_ms, note);
     return -1;
   }
   if (err) {
-    aoe_internal_set_error (err, "Query Config for e%u.%u failed: %s",
-                            h->shelf, h->slot, strerror (err));
+    set_error (err, "Query Config for e%u.%u failed: %s",
+               h->shelf, h->slot, strerror (err));
     return -1;
   }
 
@@ -114,18 +112,16 @@ identify (struct aoe_handle *h, struct aoe_io *io, uint32_t timeout_ms,
       return 0;
     }
     aoe_internal_format_mac (mac, text);
-    aoe_internal_debug (h, AOE_DEBUG_EVENTS, "IDENTIFY of e%u.%u at %s: %s",
-                        h->shelf, h->slot, text, strerror (err));
+    debug (h, AOE_DEBUG_EVENTS, "IDENTIFY of e%u.%u at %s: %s",
+           h->shelf, h->slot, text, strerror (err));
   }
   aoe_internal_format_mac (mac, text);
   if (err == ETIMEDOUT)
-    aoe_internal_set_error (ETIMEDOUT,
-                            "target e%u.%u (%s) answered Query Config but "
-                            "not IDENTIFY within %u ms",
-                            h->shelf, h->slot, text, timeout_ms);
+    set_error (ETIMEDOUT, "target e%u.%u (%s) answered Query Config but not "
+               "IDENTIFY within %u ms", h->shelf, h->slot, text, timeout_ms);
   else
-    aoe_internal_set_error (err, "IDENTIFY of e%u.%u (%s) failed: %s",
-                            h->shelf, h->slot, text, strerror (err));
+    set_error (err, "IDENTIFY of e%u.%u (%s) failed: %s",
+               h->shelf, h->slot, text, strerror (err));
   return -1;
 }
 
@@ -143,7 +139,7 @@ check_ports (struct aoe_handle *h, struct aoe_io *io, unsigned ref)
   pthread_mutex_lock (&io->engine_lock);
   io->ports_settled = aoe_engine_ports_unsettled (io->engine) == 0;
   pthread_mutex_unlock (&io->engine_lock);
-  aoe_internal_io_run_until (io, &io->ports_settled);
+  aoe_io_run_until (io, &io->ports_settled);
 
   pthread_mutex_lock (&io->engine_lock);
   n = aoe_engine_nports (io->engine);
@@ -158,9 +154,8 @@ check_ports (struct aoe_handle *h, struct aoe_io *io, unsigned ref)
     return 0;
   aoe_internal_format_mac (rs.mac, ref_mac);
   aoe_internal_format_mac (ps.mac, other);
-  aoe_internal_set_error (ENOTUNIQ,
-                          "two different disks answer as e%u.%u: %s and %s",
-                          h->shelf, h->slot, ref_mac, other);
+  set_error (ENOTUNIQ, "two different disks answer as e%u.%u: %s and %s",
+             h->shelf, h->slot, ref_mac, other);
   return -1;
 }
 
@@ -239,12 +234,11 @@ connect_on (struct aoe_io *io, void *opaque)
   pthread_mutex_lock (&io->engine_lock);
   fill_info (h, io, &q, &id, ref);
   pthread_mutex_unlock (&io->engine_lock);
-  aoe_internal_debug (h, AOE_DEBUG_EVENTS,
-                      "connected to e%u.%u: %llu bytes, %s, \"%s\", "
-                      "%u port(s), buffer count %u, %u sectors per frame",
-                      h->shelf, h->slot, (unsigned long long) h->info.size,
-                      id.lba48 ? "LBA48" : "LBA28", id.model, h->info.nmacs,
-                      h->info.buffer_count, h->info.sectors_per_frame);
+  debug (h, AOE_DEBUG_EVENTS, "connected to e%u.%u: %llu bytes, %s, \"%s\", "
+         "%u port(s), buffer count %u, %u sectors per frame", h->shelf,
+         h->slot, (unsigned long long) h->info.size,
+         id.lba48 ? "LBA48" : "LBA28", id.model, h->info.nmacs,
+         h->info.buffer_count, h->info.sectors_per_frame);
   return 0;
 }
 
@@ -254,16 +248,15 @@ static int
 check_settings (struct aoe_handle *h)
 {
   if (h->state != AOE_STATE_CREATED) {
-    aoe_internal_set_error (EINVAL, "handle is already connected");
+    set_error (EINVAL, "handle is already connected");
     return -1;
   }
   if (h->nifaces == 0) {
-    aoe_internal_set_error (EINVAL,
-                            "no interface: call aoe_add_interface first");
+    set_error (EINVAL, "no interface: call aoe_add_interface first");
     return -1;
   }
   if (!h->target_set) {
-    aoe_internal_set_error (EINVAL, "no target: call aoe_set_target first");
+    set_error (EINVAL, "no target: call aoe_set_target first");
     return -1;
   }
   return 0;
@@ -278,7 +271,7 @@ aoe_connect (aoe_handle *h)
 
   aoe_api_enter ();
   if (h == NULL) {
-    aoe_internal_set_error (EFAULT, "handle is NULL");
+    set_error (EFAULT, "handle is NULL");
     return -1;
   }
   /* Held throughout: settings cannot change under a connect. */
@@ -298,14 +291,14 @@ aoe_connect (aoe_handle *h)
   cfg.debug_opaque = h;
   cfg.debug_mask = &h->debug_mask;
 
-  io = aoe_internal_io_open (h, h->ifnames, h->nifaces,
-                             AOE_TRANSPORT_BUFFER_BYTES, &cfg);
+  io = aoe_io_open (h, h->ifnames, h->nifaces,
+                    AOE_TRANSPORT_BUFFER_BYTES, &cfg);
   if (io == NULL)
     goto out;
   if (aoe_internal_on_temporary_loop (io, connect_on, h) == -1)
     goto out;
   if (h->user_loop)
-    aoe_internal_io_attach (io, h->user_loop);
+    aoe_io_attach (io, h->user_loop);
   h->io = io;
   io = NULL;
   h->state = AOE_STATE_CONNECTED;
@@ -315,7 +308,7 @@ aoe_connect (aoe_handle *h)
   if (io) {
     int saved = errno;
 
-    aoe_internal_io_close (io);
+    aoe_io_close (io);
     errno = saved;
   }
   pthread_mutex_unlock (&h->lock);

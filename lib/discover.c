@@ -112,7 +112,7 @@ identify_all (struct found *f, uint32_t timeout_ms)
     return 0;
   queries = calloc (f->len, sizeof *queries);
   if (queries == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return -1;
   }
   for (i = 0; i < f->len; ++i) {
@@ -122,10 +122,9 @@ identify_all (struct found *f, uint32_t timeout_ms)
     err = aoe_internal_waiter_submit (f->io, &queries[i].wait);
     if (err) {
       /* Nothing queued can be left behind: fail what was queued. */
-      aoe_internal_io_fail_all (f->io, err);
+      aoe_io_fail_all (f->io, err);
       free (queries);
-      aoe_internal_set_error (err, "cannot queue IDENTIFY: %s",
-                              strerror (err));
+      set_error (err, "cannot queue IDENTIFY: %s", strerror (err));
       return -1;
     }
   }
@@ -133,7 +132,7 @@ identify_all (struct found *f, uint32_t timeout_ms)
     struct aoe_target_info *ti = &f->items[i];
     const struct aoe_identity *id = &queries[i].id;
 
-    aoe_internal_io_run_until (f->io, &queries[i].wait.done);
+    aoe_io_run_until (f->io, &queries[i].wait.done);
     if (queries[i].wait.err != 0)
       continue;
     ti->identified = 1;
@@ -189,7 +188,7 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
 
   qs = calloc (f->len, sizeof *qs);
   if (qs == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return -1;
   }
   for (i = 0; i < f->len; ++i) {
@@ -204,14 +203,14 @@ mark_conflicts (struct found *f, uint32_t timeout_ms)
                                     f->ifindex[i], ti->lba48, 0, timeout_ms);
     err = aoe_internal_waiter_submit (f->io, &qs[i].wait);
     if (err) {
-      aoe_internal_io_fail_all (f->io, err);
+      aoe_io_fail_all (f->io, err);
       free (qs);
-      aoe_internal_set_error (err, "cannot queue a read: %s", strerror (err));
+      set_error (err, "cannot queue a read: %s", strerror (err));
       return -1;
     }
   }
   for (i = 0; i < f->len; ++i)
-    aoe_internal_io_run_until (f->io, &qs[i].wait.done);
+    aoe_io_run_until (f->io, &qs[i].wait.done);
   for (i = 0; i < f->len; ++i)
     for (k = 0; k < f->len; ++k) {
       const struct aoe_target_info *a = &f->items[i], *b = &f->items[k];
@@ -256,12 +255,11 @@ discover_on (struct aoe_io *io, void *opaque)
   q.opaque = f;
   err = aoe_internal_wait_on_loop (io, &q.wait);
   if (err) {
-    aoe_internal_set_error (err, "broadcast Query Config failed: %s",
-                            strerror (err));
+    set_error (err, "broadcast Query Config failed: %s", strerror (err));
     return -1;
   }
   if (f->out_of_memory) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return -1;
   }
   if (identify_all (f, timeout_ms) == -1)
@@ -281,7 +279,7 @@ hand_over (struct found *f, size_t size, struct aoe_target_info **targets)
     return 0;
   array = calloc (f->len, size);
   if (array == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return -1;
   }
   for (i = 0; i < f->len; ++i)
@@ -303,7 +301,7 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
 
   aoe_api_enter ();
   if (targets == NULL) {
-    aoe_internal_set_error (EFAULT, "targets is NULL");
+    set_error (EFAULT, "targets is NULL");
     return -1;
   }
   *targets = NULL;
@@ -311,11 +309,11 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
                                       sizeof ((*targets)->shelf)) == -1)
     return -1;
   if (h == NULL) {
-    aoe_internal_set_error (EFAULT, "handle is NULL");
+    set_error (EFAULT, "handle is NULL");
     return -1;
   }
   if (timeout_ms == 0) {
-    aoe_internal_set_error (EINVAL, "discovery timeout must be > 0 ms");
+    set_error (EINVAL, "discovery timeout must be > 0 ms");
     return -1;
   }
   pthread_mutex_lock (&h->lock);
@@ -323,8 +321,7 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
   memcpy (ifnames, h->ifnames, sizeof ifnames);
   pthread_mutex_unlock (&h->lock);
   if (nifaces == 0) {
-    aoe_internal_set_error (EINVAL,
-                            "no interface: call aoe_add_interface first");
+    set_error (EINVAL, "no interface: call aoe_add_interface first");
     return -1;
   }
 
@@ -334,16 +331,15 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
   cfg.timeout_ms = timeout_ms;
   cfg.debug = aoe_internal_engine_debug;
   cfg.debug_opaque = h;
-  f.io = aoe_internal_io_open (h, ifnames, nifaces, DISCOVER_BUFFER_BYTES,
-                               &cfg);
+  f.io = aoe_io_open (h, ifnames, nifaces, DISCOVER_BUFFER_BYTES,
+                      &cfg);
   if (f.io == NULL
       || aoe_internal_on_temporary_loop (f.io, discover_on, &f) == -1)
     goto out;
 
   if (f.len > 1)   /* qsort must not see a NULL array, even empty */
     qsort (f.items, f.len, sizeof *f.items, compare_targets);
-  aoe_internal_debug (h, AOE_DEBUG_EVENTS, "discovery found %zu target(s)",
-                      f.len);
+  debug (h, AOE_DEBUG_EVENTS, "discovery found %zu target(s)", f.len);
   if (hand_over (&f, size, targets) == -1)
     goto out;
   r = (int) f.len;
@@ -352,7 +348,7 @@ aoe_discover (aoe_handle *h, unsigned timeout_ms,
   if (f.io) {
     int saved = errno;
 
-    aoe_internal_io_close (f.io);
+    aoe_io_close (f.io);
     errno = saved;
   }
   free (f.items);

@@ -7,7 +7,7 @@
  * next deadline come out.  Time (microseconds on any monotonic clock) is
  * always an argument: the engine never reads a clock, never makes a
  * syscall, never allocates after aoe_engine_new.  One thread owns an
- * engine; the shell (lib/loop.c) serialises every call.
+ * engine; the shell (lib/io.c) serialises every call.
  *
  * Shell contract:
  *   - after any call that may create work (submit, receive, tick), drain

@@ -42,13 +42,13 @@ static int
 lock_in_state (struct aoe_handle *h, enum aoe_state want)
 {
   if (h == NULL) {
-    aoe_internal_set_error (EFAULT, "handle is NULL");
+    set_error (EFAULT, "handle is NULL");
     return -1;
   }
   pthread_mutex_lock (&h->lock);
   if (h->state != want) {
-    aoe_internal_set_error (h->state == AOE_STATE_CLOSING ? ESHUTDOWN : EINVAL,
-                            "handle is %s", state_name (h->state));
+    set_error (h->state == AOE_STATE_CLOSING ? ESHUTDOWN : EINVAL,
+               "handle is %s", state_name (h->state));
     pthread_mutex_unlock (&h->lock);
     return -1;
   }
@@ -75,8 +75,8 @@ transport_from_environment (enum aoe_transport_kind *kind)
   if (value == NULL || *value == '\0'
       || aoe_transport_kind_parse (value, kind) == 0)
     return 0;
-  aoe_internal_set_error (EINVAL, "LIBAOE_TRANSPORT=%s: unknown transport "
-                          "(expected pcap or packet)", value);
+  set_error (EINVAL, "LIBAOE_TRANSPORT=%s: unknown transport "
+             "(expected pcap or packet)", value);
   return -1;
 }
 
@@ -94,7 +94,7 @@ aoe_create (void)
   aoe_api_enter ();
   h = calloc (1, sizeof *h);
   if (h == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return NULL;
   }
   if (transport_from_environment (&h->transport_kind) == -1) {
@@ -127,7 +127,7 @@ aoe_close (aoe_handle *h)
   pthread_mutex_unlock (&h->lock);
   if (h->io) {
     aoe_internal_thread_stop (h);
-    aoe_internal_io_close (h->io);
+    aoe_io_close (h->io);
     h->io = NULL;
   }
   aoe_internal_requests_free (h);
@@ -144,28 +144,27 @@ aoe_add_interface (aoe_handle *h, const char *ifname)
 
   aoe_api_enter ();
   if (ifname == NULL) {
-    aoe_internal_set_error (EFAULT, "interface name is NULL");
+    set_error (EFAULT, "interface name is NULL");
     return -1;
   }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
     return -1;
   if (ifname[0] == '\0' || strlen (ifname) >= IF_NAMESIZE) {
-    aoe_internal_set_error (EINVAL, "invalid interface name \"%s\"", ifname);
+    set_error (EINVAL, "invalid interface name \"%s\"", ifname);
     goto err;
   }
   for (i = 0; i < h->nifaces; ++i) {
     if (strcmp (h->ifnames[i], ifname) == 0) {
-      aoe_internal_set_error (EINVAL, "interface %s added twice", ifname);
+      set_error (EINVAL, "interface %s added twice", ifname);
       goto err;
     }
   }
   if (h->nifaces == AOE_MAX_IFACES) {
-    aoe_internal_set_error (EINVAL, "too many interfaces (at most %d)",
-                            AOE_MAX_IFACES);
+    set_error (EINVAL, "too many interfaces (at most %d)", AOE_MAX_IFACES);
     goto err;
   }
   if (if_nametoindex (ifname) == 0) {
-    aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+    set_error (ENODEV, "no such interface: %s", ifname);
     goto err;
   }
   strcpy (h->ifnames[h->nifaces++], ifname);
@@ -182,15 +181,12 @@ aoe_set_target (aoe_handle *h, unsigned shelf, unsigned slot)
 {
   aoe_api_enter ();
   if (shelf > 0xFFFE) {
-    aoe_internal_set_error (EINVAL,
-                            "shelf %u out of range 0-65534 (65535 is broadcast)",
-                            shelf);
+    set_error (EINVAL, "shelf %u out of range 0-65534 (65535 is broadcast)",
+               shelf);
     return -1;
   }
   if (slot > 0xFE) {
-    aoe_internal_set_error (EINVAL,
-                            "slot %u out of range 0-254 (255 is broadcast)",
-                            slot);
+    set_error (EINVAL, "slot %u out of range 0-254 (255 is broadcast)", slot);
     return -1;
   }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
@@ -213,8 +209,7 @@ check_pin (const uint8_t *mac)
   if ((mac[0] & 1) == 0 && memcmp (mac, zero, 6) != 0)
     return 0;
   aoe_internal_format_mac (mac, text);
-  aoe_internal_set_error (EINVAL, "target MAC %s is not a unicast address",
-                          text);
+  set_error (EINVAL, "target MAC %s is not a unicast address", text);
   return -1;
 }
 
@@ -240,7 +235,7 @@ aoe_add_target_mac (aoe_handle *h, const uint8_t *mac)
 
   aoe_api_enter ();
   if (mac == NULL) {
-    aoe_internal_set_error (EFAULT, "mac is NULL");
+    set_error (EFAULT, "mac is NULL");
     return -1;
   }
   if (check_pin (mac) == -1)
@@ -252,8 +247,7 @@ aoe_add_target_mac (aoe_handle *h, const uint8_t *mac)
       goto out;   /* pinned already */
   if (h->npinned >= AOE_MAX_PORTS) {
     pthread_mutex_unlock (&h->lock);
-    aoe_internal_set_error (ENOSPC, "at most %d target MACs can be pinned",
-                            AOE_MAX_PORTS);
+    set_error (ENOSPC, "at most %d target MACs can be pinned", AOE_MAX_PORTS);
     return -1;
   }
   memcpy (h->pinned_macs[h->npinned++], mac, 6);
@@ -267,7 +261,7 @@ aoe_set_timeout (aoe_handle *h, unsigned ms)
 {
   aoe_api_enter ();
   if (h == NULL) {
-    aoe_internal_set_error (EFAULT, "handle is NULL");
+    set_error (EFAULT, "handle is NULL");
     return -1;
   }
   atomic_store (&h->timeout_ms, ms);
@@ -279,7 +273,7 @@ aoe_set_discover_timeout (aoe_handle *h, unsigned ms)
 {
   aoe_api_enter ();
   if (ms == 0) {
-    aoe_internal_set_error (EINVAL, "discover timeout must be > 0 ms");
+    set_error (EINVAL, "discover timeout must be > 0 ms");
     return -1;
   }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
@@ -294,9 +288,8 @@ aoe_set_max_in_flight (aoe_handle *h, unsigned frames)
 {
   aoe_api_enter ();
   if (frames > AOE_MAX_SLOTS) {
-    aoe_internal_set_error (EINVAL,
-                            "max in flight %u out of range 0-%d", frames,
-                            AOE_MAX_SLOTS);
+    set_error (EINVAL, "max in flight %u out of range 0-%d", frames,
+               AOE_MAX_SLOTS);
     return -1;
   }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
@@ -311,9 +304,7 @@ aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors)
 {
   aoe_api_enter ();
   if (sectors > 255) {
-    aoe_internal_set_error (EINVAL,
-                            "max sectors per frame %u out of range 0-255",
-                            sectors);
+    set_error (EINVAL, "max sectors per frame %u out of range 0-255", sectors);
     return -1;
   }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
@@ -330,12 +321,12 @@ aoe_set_transport (aoe_handle *h, const char *name)
 
   aoe_api_enter ();
   if (name == NULL) {
-    aoe_internal_set_error (EFAULT, "transport name is NULL");
+    set_error (EFAULT, "transport name is NULL");
     return -1;
   }
   if (aoe_transport_kind_parse (name, &kind) == -1) {
-    aoe_internal_set_error (EINVAL, "unknown transport \"%s\" "
-                            "(expected pcap or packet)", name);
+    set_error (EINVAL, "unknown transport \"%s\" "
+               "(expected pcap or packet)", name);
     return -1;
   }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
@@ -362,12 +353,11 @@ aoe_set_debug (aoe_handle *h, unsigned mask,
 {
   aoe_api_enter ();
   if (h == NULL) {
-    aoe_internal_set_error (EFAULT, "handle is NULL");
+    set_error (EFAULT, "handle is NULL");
     return -1;
   }
   if (mask & ~AOE_DEBUG_ALL) {
-    aoe_internal_set_error (EINVAL, "unknown debug mask bits 0x%x",
-                            mask & ~AOE_DEBUG_ALL);
+    set_error (EINVAL, "unknown debug mask bits 0x%x", mask & ~AOE_DEBUG_ALL);
     return -1;
   }
   pthread_mutex_lock (&h->debug_lock);
@@ -392,9 +382,8 @@ aoe_internal_check_struct_size (const char *name, size_t size, size_t first)
 {
   if (size >= first)
     return 0;
-  aoe_internal_set_error (EINVAL, "size %zu is smaller than the first field "
-                          "of %s (%zu bytes): pass sizeof (%s)", size, name,
-                          first, name);
+  set_error (EINVAL, "size %zu is smaller than the first field of %s (%zu "
+             "bytes): pass sizeof (%s)", size, name, first, name);
   return -1;
 }
 
@@ -415,7 +404,7 @@ aoe_get_info (aoe_handle *h, struct aoe_info *info, size_t size)
 
   aoe_api_enter ();
   if (info == NULL) {
-    aoe_internal_set_error (EFAULT, "info is NULL");
+    set_error (EFAULT, "info is NULL");
     return -1;
   }
   if (aoe_internal_check_struct_size ("struct aoe_info", size,
@@ -444,7 +433,7 @@ aoe_get_target_macs (aoe_handle *h, uint8_t (*macs)[6], size_t max)
   if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1)
     return -1;
   if (macs == NULL && max > 0) {
-    aoe_internal_set_error (EFAULT, "MAC array is NULL");
+    set_error (EFAULT, "MAC array is NULL");
     return -1;
   }
   pthread_mutex_lock (&h->io->engine_lock);
@@ -490,7 +479,7 @@ aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
 
   aoe_api_enter ();
   if (stats == NULL) {
-    aoe_internal_set_error (EFAULT, "stats is NULL");
+    set_error (EFAULT, "stats is NULL");
     return -1;
   }
   if (aoe_internal_check_struct_size ("struct aoe_stats", size,
@@ -502,7 +491,7 @@ aoe_get_stats (aoe_handle *h, struct aoe_stats *stats, size_t size)
   pthread_mutex_lock (&io->engine_lock);
   aoe_engine_get_stats (io->engine, &engine);
   stats_from_engine (&all, &engine);
-  all.capture_drops = aoe_internal_io_drops (io);
+  all.capture_drops = aoe_io_drops (io);
   pthread_mutex_unlock (&io->engine_lock);
   aoe_internal_copy_struct (stats, size, &all, sizeof all);
   return 0;

@@ -77,9 +77,8 @@ aoe_internal_initiator_id_claim (struct aoe_handle *h, int *fd_out)
   *fd_out = -1;
   fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd == -1) {
-    aoe_internal_debug (h, AOE_DEBUG_EVENTS,
-                        "cannot reserve an initiator id (%s): using a "
-                        "random one", strerror (errno));
+    debug (h, AOE_DEBUG_EVENTS, "cannot reserve an initiator id (%s): using "
+           "a random one", strerror (errno));
     return (int) start;
   }
   for (k = 0; k <= AOE_MAX_INITIATOR_ID; k++) {
@@ -87,7 +86,7 @@ aoe_internal_initiator_id_claim (struct aoe_handle *h, int *fd_out)
 
     if (bind_id (fd, id) == 0) {
       *fd_out = fd;
-      aoe_internal_debug (h, AOE_DEBUG_EVENTS, "initiator id %u", id);
+      debug (h, AOE_DEBUG_EVENTS, "initiator id %u", id);
       return (int) id;
     }
     if (errno != EADDRINUSE)
@@ -95,14 +94,12 @@ aoe_internal_initiator_id_claim (struct aoe_handle *h, int *fd_out)
   }
   close (fd);
   if (k > AOE_MAX_INITIATOR_ID) {
-    aoe_internal_set_error (EMFILE,
-                            "%d libaoe sessions are open in this network "
-                            "namespace already: no initiator id is free",
-                            AOE_MAX_INITIATOR_ID + 1);
+    set_error (EMFILE, "%d libaoe sessions are open in this network "
+               "namespace already: no initiator id is free",
+               AOE_MAX_INITIATOR_ID + 1);
     return -1;
   }
-  aoe_internal_debug (h, AOE_DEBUG_EVENTS,
-                      "cannot reserve an initiator id (%s): using a random "
-                      "one", strerror (errno));
+  debug (h, AOE_DEBUG_EVENTS, "cannot reserve an initiator id (%s): using a "
+         "random one", strerror (errno));
   return (int) start;
 }

@@ -16,7 +16,7 @@
  * because it is decided where no message could reach the caller: inside
  * the engine (aoe_engine_submit's refusal, complete (cmd, err), a reply
  * handler's result), on the loop's thread (aio callbacks, struct
- * aoe_waiter's err), or by the session's queue (aoe_internal_io_submit,
+ * aoe_waiter's err), or by the session's queue (aoe_io_submit,
  * aoe_internal_waiter_submit, aoe_internal_wait_on_loop return it); the
  * caller that waited turns it into a message on its own thread (sync.c,
  * admin.c's exchange, connect's and discovery's queries).  Below both,
@@ -55,10 +55,14 @@ void aoe_internal_set_error_context (const char *function);
 void aoe_internal_set_error (int errnum, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
 
+/* The short form every call site uses (as libnbd's set_error), so that a
+ * message reads on one line with its call. */
+#define set_error(errnum, ...) aoe_internal_set_error ((errnum), __VA_ARGS__)
+
 /* Shorthand used at the top of every public function. */
 #define aoe_api_enter() aoe_internal_set_error_context (__func__)
 
-/* ---- a growable array of command pointers (loop.c) ---- */
+/* ---- a growable array of command pointers (io.c) ---- */
 
 /* A vector of commands waiting to enter the engine. */
 struct aoe_command_vector {
@@ -67,13 +71,13 @@ struct aoe_command_vector {
   size_t cap;                 /* how many fit before growing */
 };
 
-/* ---- completions deferred past the engine lock (loop.c) ---- */
+/* ---- completions deferred past the engine lock (io.c) ---- */
 
 /* A generic completion: the shell-side end of a retired command (an aio
  * request's callback, a waiter's wake-up).  A command's complete function
  * runs under the engine lock, where a callback calling back into the
  * handle would deadlock; so it only queues one of these on the session
- * (aoe_internal_io_defer), and the loop runs it once the lock is
+ * (aoe_io_defer), and the loop runs it once the lock is
  * released.  Embedded in whatever owns the command, which run finds with
  * aoe_container_of; the loop knows nothing else about it. */
 struct aoe_deferred {
@@ -103,9 +107,9 @@ struct aoe_request {
  * cmd for it: op, buffer, sectors, the handle's timeout (never, for 0).
  * complete and user are left to the caller.  Shared by the aio calls and
  * the blocking ones.  0, or -1 with the error set. */
-int aoe_internal_io_command_init (struct aoe_handle *h,
-                                  struct aoe_command *cmd, enum aoe_op op,
-                                  void *buf, size_t count, uint64_t offset);
+int aoe_io_command_init (struct aoe_handle *h,
+                         struct aoe_command *cmd, enum aoe_op op,
+                         void *buf, size_t count, uint64_t offset);
 
 /* Queue an aio command of the given kind; the body of aoe_aio_pread,
  * aoe_aio_pwrite and aoe_aio_flush.  Returns the cookie or -1. */
@@ -116,7 +120,7 @@ int64_t aoe_internal_aio_submit (struct aoe_handle *h, enum aoe_op op,
 /* Free every request on the handle's free list (aoe_close). */
 void aoe_internal_requests_free (struct aoe_handle *h);
 
-/* ---- the I/O session: one engine driven on one libev loop (loop.c) ---- */
+/* ---- the I/O session: one engine driven on one libev loop (io.c) ---- */
 
 struct aoe_io;
 
@@ -138,7 +142,7 @@ struct aoe_io_iface {
 };
 
 /* Frames built by the engine and not yet handed to the kernel
- * (loop-send.c), in the order the engine built them. */
+ * (io-send.c), in the order the engine built them. */
 struct aoe_tx_batch {
   uint8_t *frames;                  /* AOE_TX_BATCH slots of AOE_MAX_FRAME bytes */
   struct iovec iov[AOE_TX_BATCH];   /* the batched frames, each in a slot */
@@ -149,7 +153,7 @@ struct aoe_tx_batch {
 
 /* An engine, its interfaces, and the watchers that drive them.  One
  * thread at a time runs the loop it is attached to; other threads only
- * queue commands (aoe_internal_io_submit) and read statistics under
+ * queue commands (aoe_io_submit) and read statistics under
  * engine_lock. */
 struct aoe_io {
   struct aoe_handle *h;          /* for debug output */
@@ -178,77 +182,77 @@ struct aoe_io {
 
 /* Open every named interface (buffer_bytes of capture buffer each) and
  * create an engine over them with cfg.  NULL with the error set. */
-struct aoe_io *aoe_internal_io_open (struct aoe_handle *h,
-                                     char (*ifnames)[IF_NAMESIZE],
-                                     size_t nifaces, size_t buffer_bytes,
-                                     const struct aoe_engine_config *cfg);
+struct aoe_io *aoe_io_open (struct aoe_handle *h,
+                            char (*ifnames)[IF_NAMESIZE],
+                            size_t nifaces, size_t buffer_bytes,
+                            const struct aoe_engine_config *cfg);
 
 /* Fail everything queued and in flight with ESHUTDOWN (running the
  * callbacks), detach, free the engine and close the interfaces. */
-void aoe_internal_io_close (struct aoe_io *io);
+void aoe_io_close (struct aoe_io *io);
 
 /* Start the session's watchers on loop.  The caller must be the only
  * thread using loop. */
-void aoe_internal_io_attach (struct aoe_io *io, struct ev_loop *loop);
+void aoe_io_attach (struct aoe_io *io, struct ev_loop *loop);
 
-/* ---- the send side (loop-send.c; engine_lock held) ---- */
+/* ---- the send side (io-send.c; engine_lock held) ---- */
 
 /* Send every frame the engine has ready, in batches (nothing while a
  * refused frame waits). */
-void aoe_internal_io_send_ready (struct aoe_io *io, uint64_t now);
+void aoe_io_send_ready (struct aoe_io *io, uint64_t now);
 
 /* Retry the frames the kernel refused; those refused for too long are
  * dropped (counted as send errors; the engine resends them). */
-void aoe_internal_io_retry_blocked (struct aoe_io *io, uint64_t now);
+void aoe_io_retry_blocked (struct aoe_io *io, uint64_t now);
 
 /* True if some interface has a refused frame waiting. */
-bool aoe_internal_io_any_blocked (const struct aoe_io *io);
+bool aoe_io_any_blocked (const struct aoe_io *io);
 
 /* Forget every batched frame (the session is failing everything). */
-void aoe_internal_io_clear_blocked (struct aoe_io *io);
+void aoe_io_clear_blocked (struct aoe_io *io);
 
 /* Make each interface's watcher ask for writability exactly while it is
  * blocked (loop thread only: libev watchers are not thread-safe). */
-void aoe_internal_io_update_write_watchers (struct aoe_io *io);
+void aoe_io_update_write_watchers (struct aoe_io *io);
 
 /* True if a watcher does not match its interface's blocked state yet
- * (the loop thread must run aoe_internal_io_update_write_watchers). */
-bool aoe_internal_io_watchers_stale (const struct aoe_io *io);
+ * (the loop thread must run aoe_io_update_write_watchers). */
+bool aoe_io_watchers_stale (const struct aoe_io *io);
 
 /* Let threads that submit commands feed the engine themselves (private
  * I/O thread mode; the loop thread still owns every libev watcher).
  * Detaching or forgetting the loop turns it off again. */
-void aoe_internal_io_allow_direct_submit (struct aoe_io *io);
+void aoe_io_allow_direct_submit (struct aoe_io *io);
 
 /* Stop the watchers (the loop must not be running in another thread). */
-void aoe_internal_io_detach (struct aoe_io *io);
+void aoe_io_detach (struct aoe_io *io);
 
 /* Forget the loop io was attached to without touching it (a forked
  * child must not modify the parent's epoll set): every watcher is
- * re-initialised, ready for aoe_internal_io_attach to another loop. */
-void aoe_internal_io_forget_loop (struct aoe_io *io);
+ * re-initialised, ready for aoe_io_attach to another loop. */
+void aoe_io_forget_loop (struct aoe_io *io);
 
 /* Queue cmd for the engine from any thread and wake the loop.  0, or
  * ESHUTDOWN if the session is closing (cmd untouched, complete not
  * called). */
-int aoe_internal_io_submit (struct aoe_io *io, struct aoe_command *cmd);
+int aoe_io_submit (struct aoe_io *io, struct aoe_command *cmd);
 
 /* Complete every queued and in-flight command with err and run the
  * callbacks; used by close.  Must run on the loop's thread (or with the
  * loop stopped). */
-void aoe_internal_io_fail_all (struct aoe_io *io, int err);
+void aoe_io_fail_all (struct aoe_io *io, int err);
 
 /* Drive the attached loop from the calling thread until *done becomes
  * true.  The caller must own the loop and not be inside one of its
  * callbacks. */
-void aoe_internal_io_run_until (struct aoe_io *io, const bool *done);
+void aoe_io_run_until (struct aoe_io *io, const bool *done);
 
 /* Queue d to run once the engine lock is released, in retirement order
  * (called from a command's complete function, under engine_lock). */
-void aoe_internal_io_defer (struct aoe_io *io, struct aoe_deferred *d);
+void aoe_io_defer (struct aoe_io *io, struct aoe_deferred *d);
 
 /* Capture drops summed over the session's interfaces. */
-uint64_t aoe_internal_io_drops (struct aoe_io *io);
+uint64_t aoe_io_drops (struct aoe_io *io);
 
 /* ---- initiator ids (initiator-id.c) ---- */
 
@@ -325,7 +329,7 @@ int aoe_internal_waiter_submit (struct aoe_io *io, struct aoe_waiter *w);
 int aoe_internal_wait_on_loop (struct aoe_io *io, struct aoe_waiter *w);
 
 /* Attach io to a new loop of libaoe's own, run body (which drives the
- * loop by waiting: aoe_internal_wait_on_loop, aoe_internal_io_run_until),
+ * loop by waiting: aoe_internal_wait_on_loop, aoe_io_run_until),
  * then detach io and destroy the loop.  This is how a call waits when it
  * must not start the I/O thread and has no loop of the caller's: connect,
  * discovery, administration before the first I/O.  Nothing is left
@@ -493,6 +497,9 @@ unsigned aoe_internal_debug_mask_from_environment (void);
 void aoe_internal_debug (struct aoe_handle *h, unsigned mask,
                          const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
+
+/* The short form every call site uses (as libnbd's debug). */
+#define debug(h, mask, ...) aoe_internal_debug ((h), (mask), __VA_ARGS__)
 
 /* The engine's debug hook (struct aoe_engine_config.debug); opaque is
  * the handle. */

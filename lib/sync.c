@@ -54,7 +54,7 @@ run_blocking (struct aoe_handle *h, enum aoe_op op, void *buf, size_t count,
    * are looked at: the call itself is the mistake. */
   if (aoe_internal_check_state (h, AOE_STATE_CONNECTED) == -1
       || aoe_internal_check_blocking (h, AOE_WAIT_IO) == -1
-      || aoe_internal_io_command_init (h, &cmd, op, buf, count, offset) == -1)
+      || aoe_io_command_init (h, &cmd, op, buf, count, offset) == -1)
     return -1;
   aoe_internal_waiter_init (&w, &cmd);
   w.in_flight = &h->in_flight;   /* aoe_aio_in_flight counts it too */
@@ -63,11 +63,11 @@ run_blocking (struct aoe_handle *h, enum aoe_op op, void *buf, size_t count,
   /* Woken by aoe_close (ESHUTDOWN), h may be gone: only w is used now. */
   if (w.err) {
     if (op == AOE_OP_FLUSH)
-      aoe_internal_set_error (w.err, "flush failed: %s", explain (w.err));
+      set_error (w.err, "flush failed: %s", explain (w.err));
     else
-      aoe_internal_set_error (w.err, "%s of %zu bytes at offset %llu "
-                              "failed: %s", op_name (op), count,
-                              (unsigned long long) offset, explain (w.err));
+      set_error (w.err, "%s of %zu bytes at offset %llu "
+                 "failed: %s", op_name (op), count,
+                 (unsigned long long) offset, explain (w.err));
     return -1;
   }
   return 0;

@@ -30,9 +30,9 @@ io_thread (void *arg)
 static void
 forget_parent_thread (struct aoe_handle *h)
 {
-  aoe_internal_debug (h, AOE_DEBUG_EVENTS,
-                      "process forked after I/O started: new I/O thread");
-  aoe_internal_io_forget_loop (h->io);
+  debug (h, AOE_DEBUG_EVENTS,
+         "process forked after I/O started: new I/O thread");
+  aoe_io_forget_loop (h->io);
   h->thread_loop = NULL;
   atomic_store (&h->thread_running, false);
 }
@@ -49,24 +49,23 @@ start_thread (struct aoe_handle *h)
   if (loop == NULL)
     return -1;
   h->thread_loop = loop;
-  aoe_internal_io_attach (h->io, loop);
+  aoe_io_attach (h->io, loop);
   /* Signals belong to the application's threads, not to ours. */
   sigfillset (&all);
   pthread_sigmask (SIG_SETMASK, &all, &old);
   err = pthread_create (&h->thread, NULL, io_thread, h);
   pthread_sigmask (SIG_SETMASK, &old, NULL);
   if (err) {
-    aoe_internal_io_detach (h->io);
+    aoe_io_detach (h->io);
     ev_loop_destroy (loop);
     h->thread_loop = NULL;
-    aoe_internal_set_error (err, "cannot start the I/O thread: %s",
-                            strerror (err));
+    set_error (err, "cannot start the I/O thread: %s", strerror (err));
     return -1;
   }
-  aoe_internal_io_allow_direct_submit (h->io);
+  aoe_io_allow_direct_submit (h->io);
   h->thread_pid = getpid ();
   atomic_store (&h->thread_running, true);
-  aoe_internal_debug (h, AOE_DEBUG_EVENTS, "I/O thread started");
+  debug (h, AOE_DEBUG_EVENTS, "I/O thread started");
   return 0;
 }
 
@@ -111,7 +110,7 @@ aoe_internal_thread_stop (struct aoe_handle *h)
   ev_async_send (h->thread_loop, &h->io->stop_async);
   pthread_join (h->thread, NULL);
   pthread_mutex_lock (&h->lock);
-  aoe_internal_io_detach (h->io);
+  aoe_io_detach (h->io);
   ev_loop_destroy (h->thread_loop);
   h->thread_loop = NULL;
   atomic_store (&h->thread_running, false);

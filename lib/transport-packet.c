@@ -212,7 +212,7 @@ allocate_buffers (struct packet_transport *pt)
   pt->frame_size = mtu + FRAME_OVERHEAD;
   pt->frames = malloc (RX_BATCH * pt->frame_size);
   if (pt->frames == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return -1;
   }
   for (i = 0; i < RX_BATCH; ++i) {
@@ -229,13 +229,11 @@ static void
 socket_error (const char *ifname, int err)
 {
   if (err == EPERM || err == EACCES)
-    aoe_internal_set_error (EPERM,
-                            "no permission to open a packet socket on %s: "
-                            "raw Ethernet needs CAP_NET_RAW (run as root "
-                            "or grant the capability)", ifname);
+    set_error (EPERM, "no permission to open a packet socket on %s: raw "
+               "Ethernet needs CAP_NET_RAW (run as root or grant the "
+               "capability)", ifname);
   else
-    aoe_internal_set_error (err, "%s: socket (AF_PACKET): %s", ifname,
-                            strerror (err));
+    set_error (err, "%s: socket (AF_PACKET): %s", ifname, strerror (err));
 }
 
 /* Ask the kernel not to loop our own transmissions back to the socket
@@ -249,8 +247,8 @@ ignore_outgoing (int fd, const char *ifname)
 
   if (setsockopt (fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on,
                   sizeof on) == -1 && errno != ENOPROTOOPT) {
-    aoe_internal_set_error (errno, "%s: PACKET_IGNORE_OUTGOING: %s",
-                            ifname, strerror (errno));
+    set_error (errno, "%s: PACKET_IGNORE_OUTGOING: %s",
+               ifname, strerror (errno));
     return -1;
   }
   return 0;
@@ -268,8 +266,7 @@ set_receive_buffer (int fd, const char *ifname, size_t buffer_bytes)
                   sizeof bytes) == 0 ||
       setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) == 0)
     return 0;
-  aoe_internal_set_error (errno, "%s: SO_RCVBUF: %s", ifname,
-                          strerror (errno));
+  set_error (errno, "%s: SO_RCVBUF: %s", ifname, strerror (errno));
   return -1;
 }
 
@@ -282,7 +279,7 @@ bind_interface (int fd, const char *ifname)
   unsigned ifindex = if_nametoindex (ifname);
 
   if (ifindex == 0) {
-    aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+    set_error (ENODEV, "no such interface: %s", ifname);
     return -1;
   }
   memset (&addr, 0, sizeof addr);
@@ -291,10 +288,9 @@ bind_interface (int fd, const char *ifname)
   addr.sll_ifindex = (int) ifindex;
   if (bind (fd, (struct sockaddr *) &addr, sizeof addr) == -1) {
     if (errno == ENODEV)
-      aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+      set_error (ENODEV, "no such interface: %s", ifname);
     else
-      aoe_internal_set_error (errno, "%s: bind: %s", ifname,
-                              strerror (errno));
+      set_error (errno, "%s: bind: %s", ifname, strerror (errno));
     return -1;
   }
   return 0;

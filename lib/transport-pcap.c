@@ -163,20 +163,18 @@ activate_error (pcap_t *p, const char *ifname, int r)
 {
   switch (r) {
   case PCAP_ERROR_NO_SUCH_DEVICE:
-    aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+    set_error (ENODEV, "no such interface: %s", ifname);
     break;
   case PCAP_ERROR_PERM_DENIED:
   case PCAP_ERROR_PROMISC_PERM_DENIED:
-    aoe_internal_set_error (EPERM,
-                            "no permission to capture on %s: raw Ethernet "
-                            "needs CAP_NET_RAW (run as root or grant the "
-                            "capability)", ifname);
+    set_error (EPERM, "no permission to capture on %s: raw Ethernet needs "
+               "CAP_NET_RAW (run as root or grant the capability)", ifname);
     break;
   case PCAP_ERROR_IFACE_NOT_UP:
-    aoe_internal_set_error (ENETDOWN, "interface %s is down", ifname);
+    set_error (ENETDOWN, "interface %s is down", ifname);
     break;
   default:
-    aoe_internal_set_error (EIO, "%s: %s", ifname, pcap_geterr (p));
+    set_error (EIO, "%s: %s", ifname, pcap_geterr (p));
   }
 }
 
@@ -189,14 +187,13 @@ set_response_filter (pcap_t *p, const char *ifname)
 
   if (pcap_compile (p, &program, AOE_RESPONSE_FILTER, 1,
                     PCAP_NETMASK_UNKNOWN) == -1) {
-    aoe_internal_set_error (EIO, "%s: compiling the AoE filter: %s",
-                            ifname, pcap_geterr (p));
+    set_error (EIO, "%s: compiling the AoE filter: %s",
+               ifname, pcap_geterr (p));
     return -1;
   }
   if (pcap_setfilter (p, &program) == -1) {
     pcap_freecode (&program);
-    aoe_internal_set_error (EIO, "%s: setting the AoE filter: %s",
-                            ifname, pcap_geterr (p));
+    set_error (EIO, "%s: setting the AoE filter: %s", ifname, pcap_geterr (p));
     return -1;
   }
   pcap_freecode (&program);
@@ -215,7 +212,7 @@ activate (struct pcap_transport *pt, size_t buffer_bytes)
 
   pt->pcap = pcap_create (ifname, errbuf);
   if (pt->pcap == NULL) {
-    aoe_internal_set_error (EIO, "%s: pcap_create: %s", ifname, errbuf);
+    set_error (EIO, "%s: pcap_create: %s", ifname, errbuf);
     return -1;
   }
   snaplen = pt->base.mtu < AOE_MAX_FRAME ? pt->base.mtu : AOE_MAX_FRAME;
@@ -223,8 +220,7 @@ activate (struct pcap_transport *pt, size_t buffer_bytes)
   if (pcap_set_snaplen (pt->pcap, (int) snaplen) != 0 ||
       pcap_set_immediate_mode (pt->pcap, 1) != 0 ||
       pcap_set_buffer_size (pt->pcap, (int) buffer_bytes) != 0) {
-    aoe_internal_set_error (EIO, "%s: cannot configure the capture",
-                            ifname);
+    set_error (EIO, "%s: cannot configure the capture", ifname);
     return -1;
   }
   r = pcap_activate (pt->pcap);
@@ -233,25 +229,23 @@ activate (struct pcap_transport *pt, size_t buffer_bytes)
     return -1;
   }
   if (pcap_datalink (pt->pcap) != DLT_EN10MB) {
-    aoe_internal_set_error (EINVAL, "%s is not an Ethernet interface",
-                            ifname);
+    set_error (EINVAL, "%s is not an Ethernet interface", ifname);
     return -1;
   }
   if (pcap_setdirection (pt->pcap, PCAP_D_IN) == -1) {
-    aoe_internal_set_error (EIO, "%s: pcap_setdirection: %s", ifname,
-                            pcap_geterr (pt->pcap));
+    set_error (EIO, "%s: pcap_setdirection: %s", ifname,
+               pcap_geterr (pt->pcap));
     return -1;
   }
   if (set_response_filter (pt->pcap, ifname) == -1)
     return -1;
   if (pcap_setnonblock (pt->pcap, 1, errbuf) == -1) {
-    aoe_internal_set_error (EIO, "%s: pcap_setnonblock: %s", ifname, errbuf);
+    set_error (EIO, "%s: pcap_setnonblock: %s", ifname, errbuf);
     return -1;
   }
   pt->fd = pcap_get_selectable_fd (pt->pcap);
   if (pt->fd < 0) {
-    aoe_internal_set_error (EIO, "%s: no selectable file descriptor",
-                            ifname);
+    set_error (EIO, "%s: no selectable file descriptor", ifname);
     return -1;
   }
   return 0;

@@ -57,7 +57,7 @@ aoe_transport_interface_address (const char *ifname, uint8_t mac[6],
   if (fd == -1)
     fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd == -1) {
-    aoe_internal_set_error (errno, "socket: %s", strerror (errno));
+    set_error (errno, "socket: %s", strerror (errno));
     return -1;
   }
   memset (&ifr, 0, sizeof ifr);
@@ -66,32 +66,28 @@ aoe_transport_interface_address (const char *ifname, uint8_t mac[6],
     err = errno;
     close (fd);
     if (err == ENODEV)
-      aoe_internal_set_error (ENODEV, "no such interface: %s", ifname);
+      set_error (ENODEV, "no such interface: %s", ifname);
     else
-      aoe_internal_set_error (err, "%s: SIOCGIFHWADDR: %s", ifname,
-                              strerror (err));
+      set_error (err, "%s: SIOCGIFHWADDR: %s", ifname, strerror (err));
     return -1;
   }
   if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
     close (fd);
-    aoe_internal_set_error (EINVAL, "%s is not an Ethernet interface",
-                            ifname);
+    set_error (EINVAL, "%s is not an Ethernet interface", ifname);
     return -1;
   }
   memcpy (mac, ifr.ifr_hwaddr.sa_data, 6);
   if (ioctl (fd, SIOCGIFMTU, &ifr) == -1) {
     err = errno;
     close (fd);
-    aoe_internal_set_error (err, "%s: SIOCGIFMTU: %s", ifname,
-                            strerror (err));
+    set_error (err, "%s: SIOCGIFMTU: %s", ifname, strerror (err));
     return -1;
   }
   close (fd);
   if (ifr.ifr_mtu < 0
       || aoe_frame_sectors ((unsigned) ifr.ifr_mtu, 1, 0) == 0) {
-    aoe_internal_set_error (EINVAL,
-                            "MTU %d of %s is too small for AoE (at least %d)",
-                            ifr.ifr_mtu, ifname, AOE_MIN_MTU);
+    set_error (EINVAL, "MTU %d of %s is too small for AoE (at least %d)",
+               ifr.ifr_mtu, ifname, AOE_MIN_MTU);
     return -1;
   }
   *mtu = (unsigned) ifr.ifr_mtu;
@@ -105,12 +101,12 @@ aoe_transport_new (size_t size, const struct aoe_transport_ops *ops,
   struct aoe_transport *t;
 
   if (strlen (ifname) >= IF_NAMESIZE) {
-    aoe_internal_set_error (EINVAL, "invalid interface name \"%s\"", ifname);
+    set_error (EINVAL, "invalid interface name \"%s\"", ifname);
     return NULL;
   }
   t = calloc (1, size);
   if (t == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return NULL;
   }
   t->ops = ops;

@@ -25,7 +25,7 @@ waiter_complete (struct aoe_command *cmd, int err)
   struct aoe_waiter *w = cmd->user;
 
   w->err = err;
-  aoe_internal_io_defer (w->io, &w->retired);
+  aoe_io_defer (w->io, &w->retired);
 }
 
 /* The deferred completion of a waited command (no lock held, on the
@@ -73,7 +73,7 @@ aoe_internal_waiter_submit (struct aoe_io *io, struct aoe_waiter *w)
   w->io = io;
   if (w->in_flight)
     atomic_fetch_add (w->in_flight, 1);
-  err = aoe_internal_io_submit (io, w->cmd);
+  err = aoe_io_submit (io, w->cmd);
   if (err) {
     if (w->in_flight)
       atomic_fetch_sub (w->in_flight, 1);
@@ -87,7 +87,7 @@ int
 aoe_internal_wait_on_loop (struct aoe_io *io, struct aoe_waiter *w)
 {
   if (aoe_internal_waiter_submit (io, w) == 0)
-    aoe_internal_io_run_until (io, &w->done);
+    aoe_io_run_until (io, &w->done);
   return w->err;
 }
 
@@ -102,10 +102,10 @@ aoe_internal_on_temporary_loop (struct aoe_io *io,
 
   if (loop == NULL)
     return -1;
-  aoe_internal_io_attach (io, loop);
+  aoe_io_attach (io, loop);
   r = body (io, opaque);
   saved = errno;   /* body's error, if it failed */
-  aoe_internal_io_detach (io);
+  aoe_io_detach (io);
   ev_loop_destroy (loop);
   errno = saved;
   return r;
@@ -145,10 +145,9 @@ aoe_internal_check_blocking (struct aoe_handle *h, enum aoe_wait_kind kind)
 {
   if (h->user_loop == NULL || ev_depth (h->user_loop) == 0)
     return 0;
-  aoe_internal_set_error (EINVAL,
-                          "blocking call while the handle's libev loop is "
-                          "running (from a callback?)%s",
-                          kind == AOE_WAIT_IO ? ": use the aio calls" : "");
+  set_error (EINVAL, "blocking call while the handle's libev loop is running "
+             "(from a callback?)%s",
+             kind == AOE_WAIT_IO ? ": use the aio calls" : "");
   return -1;
 }
 

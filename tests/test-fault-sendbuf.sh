@@ -7,7 +7,7 @@
 # holds frames in its queue, where they still count against the sending
 # socket's buffer, and vblade's 64 buffers let libaoe keep more jumbo
 # frames in flight than that buffer holds: sends fail with EAGAIN, the
-# refused frames wait in order for the socket to drain (lib/loop-send.c).
+# refused frames wait in order for the socket to drain (lib/io-send.c).
 # A 16 MiB write and read back with aoectl copy must be byte-exact, and the
 # library's summary (LIBAOE_DEBUG=1) must show that the interface was
 # blocked and lost no frame to a send error.

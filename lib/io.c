@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * The loop: drive a sans-I/O engine from libev watchers.
+ * The I/O session (aoe_io_*): the layer between the sans-I/O engine and
+ * the transports (transport*.c), driving the engine from libev watchers.
  *
  * One ev_io per interface (readable: receive a batch; writable: retry a
  * frame the kernel refused), one ev_timer at the engine's next deadline,
@@ -64,7 +65,7 @@ aoe_internal_loop_new (void)
   if (loop == NULL)
     loop = ev_loop_new (EVFLAG_AUTO);
   if (loop == NULL)
-    aoe_internal_set_error (ENOMEM, "cannot create a libev loop");
+    set_error (ENOMEM, "cannot create a libev loop");
   return loop;
 }
 
@@ -86,7 +87,7 @@ vector_push (struct aoe_command_vector *v, struct aoe_command *cmd)
 }
 
 void
-aoe_internal_io_defer (struct aoe_io *io, struct aoe_deferred *d)
+aoe_io_defer (struct aoe_io *io, struct aoe_deferred *d)
 {
   d->next = NULL;
   *io->done_tail = d;
@@ -157,7 +158,7 @@ rearm_timer (struct aoe_io *io, uint64_t now)
 {
   uint64_t deadline = aoe_engine_next_deadline (io->engine);
 
-  if (aoe_internal_io_any_blocked (io) && deadline > now + SEND_RETRY_US)
+  if (aoe_io_any_blocked (io) && deadline > now + SEND_RETRY_US)
     deadline = now + SEND_RETRY_US;
   if (deadline != UINT64_MAX)
     io->idle_since = 0;
@@ -181,9 +182,9 @@ static void
 pump (struct aoe_io *io, uint64_t now)
 {
   move_queued (io, now);
-  aoe_internal_io_send_ready (io, now);
+  aoe_io_send_ready (io, now);
   if (io->loop) {
-    aoe_internal_io_update_write_watchers (io);
+    aoe_io_update_write_watchers (io);
     rearm_timer (io, now);
   }
 }
@@ -219,11 +220,10 @@ check_drops (struct aoe_io_iface *iface)
   uint64_t drops = iface_drops (iface);
 
   if (drops > iface->drops_seen) {
-    aoe_internal_debug (iface->io->h, AOE_DEBUG_EVENTS,
-                        "%s: capture buffer dropped %llu frames (total %llu)",
-                        iface->transport->ifname,
-                        (unsigned long long) (drops - iface->drops_seen),
-                        (unsigned long long) drops);
+    debug (iface->io->h, AOE_DEBUG_EVENTS, "%s: capture buffer dropped %llu "
+           "frames (total %llu)", iface->transport->ifname,
+           (unsigned long long) (drops - iface->drops_seen),
+           (unsigned long long) drops);
     iface->drops_seen = drops;
   }
 }
@@ -242,12 +242,11 @@ receive_batch (struct aoe_io_iface *iface)
     iface->receive_errors = 0;
     return;
   }
-  aoe_internal_debug (io->h, AOE_DEBUG_EVENTS, "receive on %s: %s",
-                      t->ifname, strerror (errno));
+  debug (io->h, AOE_DEBUG_EVENTS, "receive on %s: %s",
+         t->ifname, strerror (errno));
   if (++iface->receive_errors >= MAX_RECEIVE_ERRORS) {
-    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
-                        "giving up on %s after %u receive errors",
-                        t->ifname, iface->receive_errors);
+    debug (io->h, AOE_DEBUG_EVENTS, "giving up on %s after %u receive errors",
+           t->ifname, iface->receive_errors);
     ev_io_stop (io->loop, &iface->watcher);
     iface->dead = true;
   }
@@ -266,7 +265,7 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
     receive_batch (iface);
   now = aoe_internal_now_us ();
   if (revents & EV_WRITE)
-    aoe_internal_io_retry_blocked (io, now);
+    aoe_io_retry_blocked (io, now);
   pump (io, now);
   unlock_and_complete (io);
 }
@@ -284,7 +283,7 @@ timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
    * run backwards. */
   pthread_mutex_lock (&io->engine_lock);
   now = aoe_internal_now_us ();
-  aoe_internal_io_retry_blocked (io, now);
+  aoe_io_retry_blocked (io, now);
   aoe_engine_tick (io->engine, now);
   for (i = 0; i < io->nifaces; ++i)
     check_drops (&io->ifaces[i]);
@@ -309,12 +308,12 @@ stop_requested (struct ev_loop *loop, ev_async *w, int revents)
 {
   struct aoe_io *io = io_of (w, stop_async);
 
-  aoe_internal_io_fail_all (io, ESHUTDOWN);
+  aoe_io_fail_all (io, ESHUTDOWN);
   ev_break (loop, EVBREAK_ALL);
 }
 
 void
-aoe_internal_io_fail_all (struct aoe_io *io, int err)
+aoe_io_fail_all (struct aoe_io *io, int err)
 {
   struct aoe_command_vector queued;
   size_t i;
@@ -331,9 +330,9 @@ aoe_internal_io_fail_all (struct aoe_io *io, int err)
   for (i = 0; i < queued.len; ++i)
     queued.items[i]->complete (queued.items[i], err);
   free (queued.items);
-  aoe_internal_io_clear_blocked (io);
+  aoe_io_clear_blocked (io);
   if (io->loop)
-    aoe_internal_io_update_write_watchers (io);
+    aoe_io_update_write_watchers (io);
   unlock_and_complete (io);
 }
 
@@ -360,7 +359,7 @@ init_watchers (struct aoe_io *io)
 }
 
 void
-aoe_internal_io_forget_loop (struct aoe_io *io)
+aoe_io_forget_loop (struct aoe_io *io)
 {
   init_watchers (io);
   pthread_mutex_lock (&io->queue_lock);
@@ -389,20 +388,18 @@ port_verdict (void *opaque, unsigned port, int ref,
       aoe_engine_port_stats (io->engine, (unsigned) ref, &rs);
       aoe_internal_format_mac (rs.mac, ref_mac);
     }
-    aoe_internal_debug (io->h, AOE_DEBUG_WARNINGS,
-                        "warning: %s on %s claims the target but is not the "
-                        "disk %s serves (%s): ignoring it", mac,
-                        io->ifaces[ps.iface].transport->ifname, ref_mac,
-                        reason);
+    debug (io->h, AOE_DEBUG_WARNINGS, "warning: %s on %s claims the target "
+           "but is not the disk %s serves (%s): ignoring it", mac,
+           io->ifaces[ps.iface].transport->ifname, ref_mac, reason);
   }
   if (aoe_engine_ports_unsettled (io->engine) == 0)
     io->ports_settled = true;
 }
 
 struct aoe_io *
-aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
-                      size_t nifaces, size_t buffer_bytes,
-                      const struct aoe_engine_config *cfg)
+aoe_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
+             size_t nifaces, size_t buffer_bytes,
+             const struct aoe_engine_config *cfg)
 {
   struct aoe_iface_info infos[AOE_MAX_IFACES];
   struct aoe_engine_config ecfg;
@@ -412,7 +409,7 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
 
   io = calloc (1, sizeof *io);
   if (io == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     return NULL;
   }
   io->h = h;
@@ -422,7 +419,7 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
   pthread_mutex_init (&io->queue_lock, NULL);
   io->tx.frames = malloc ((size_t) AOE_TX_BATCH * AOE_MAX_FRAME);
   if (io->tx.frames == NULL) {
-    aoe_internal_set_error (ENOMEM, "out of memory");
+    set_error (ENOMEM, "out of memory");
     goto err;
   }
 
@@ -438,12 +435,11 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
     io->nifaces = i + 1;
     memcpy (infos[i].mac, iface->transport->mac, 6);
     infos[i].mtu = iface->transport->mtu;
-    aoe_internal_debug (h, AOE_DEBUG_EVENTS,
-                        "opened %s (%s, MTU %u, "
-                        "%02x:%02x:%02x:%02x:%02x:%02x)",
-                        ifnames[i], iface->transport->ops->name, infos[i].mtu,
-                        infos[i].mac[0], infos[i].mac[1], infos[i].mac[2],
-                        infos[i].mac[3], infos[i].mac[4], infos[i].mac[5]);
+    debug (h, AOE_DEBUG_EVENTS, "opened %s (%s, MTU %u, "
+           "%02x:%02x:%02x:%02x:%02x:%02x)", ifnames[i],
+           iface->transport->ops->name, infos[i].mtu, infos[i].mac[0],
+           infos[i].mac[1], infos[i].mac[2], infos[i].mac[3], infos[i].mac[4],
+           infos[i].mac[5]);
   }
 
   init_watchers (io);
@@ -456,14 +452,13 @@ aoe_internal_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
   ecfg.verdict_opaque = io;
   io->engine = aoe_engine_new (&ecfg, infos, nifaces);
   if (io->engine == NULL) {
-    aoe_internal_set_error (errno ? errno : ENOMEM,
-                            "cannot create the AoE engine");
+    set_error (errno ? errno : ENOMEM, "cannot create the AoE engine");
     goto err;
   }
   return io;
 
  err:
-  aoe_internal_io_close (io);
+  aoe_io_close (io);
   return NULL;
 }
 
@@ -480,13 +475,11 @@ log_summary (struct aoe_io *io)
   for (i = 0; nports > 0 && i < io->nifaces; ++i) {
     struct aoe_io_iface *iface = &io->ifaces[i];
 
-    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
-                        "interface %s: %llu send errors, %llu times "
-                        "blocked (send buffer full), %llu capture drops",
-                        iface->transport->ifname,
-                        (unsigned long long) iface->send_errors,
-                        (unsigned long long) iface->send_blocked,
-                        (unsigned long long) iface_drops (iface));
+    debug (io->h, AOE_DEBUG_EVENTS, "interface %s: %llu send errors, %llu "
+           "times blocked (send buffer full), %llu capture drops",
+           iface->transport->ifname, (unsigned long long) iface->send_errors,
+           (unsigned long long) iface->send_blocked,
+           (unsigned long long) iface_drops (iface));
   }
   for (i = 0; i < nports; ++i) {
     struct aoe_port_stats ps;
@@ -494,21 +487,19 @@ log_summary (struct aoe_io *io)
 
     aoe_engine_port_stats (io->engine, i, &ps);
     aoe_internal_format_mac (ps.mac, mac);
-    aoe_internal_debug (io->h, AOE_DEBUG_EVENTS,
-                        "port %u (%s on %s): %llu frames sent, %llu replies, "
-                        "%llu timeouts, %u sectors per frame, window %u%s",
-                        i, mac, io->ifaces[ps.iface].transport->ifname,
-                        (unsigned long long) ps.frames_sent,
-                        (unsigned long long) ps.replies,
-                        (unsigned long long) ps.frame_timeouts,
-                        ps.frame_sectors, ps.window,
-                        ps.demoted ? ", demoted" : "");
+    debug (io->h, AOE_DEBUG_EVENTS, "port %u (%s on %s): %llu frames sent, "
+           "%llu replies, %llu timeouts, %u sectors per frame, window %u%s", i,
+           mac, io->ifaces[ps.iface].transport->ifname,
+           (unsigned long long) ps.frames_sent,
+           (unsigned long long) ps.replies,
+           (unsigned long long) ps.frame_timeouts, ps.frame_sectors, ps.window,
+           ps.demoted ? ", demoted" : "");
   }
   pthread_mutex_unlock (&io->engine_lock);
 }
 
 void
-aoe_internal_io_close (struct aoe_io *io)
+aoe_io_close (struct aoe_io *io)
 {
   size_t i;
 
@@ -516,10 +507,10 @@ aoe_internal_io_close (struct aoe_io *io)
     return;
   if (io->engine) {
     log_summary (io);
-    aoe_internal_io_fail_all (io, ESHUTDOWN);
+    aoe_io_fail_all (io, ESHUTDOWN);
     aoe_engine_free (io->engine);
   }
-  aoe_internal_io_detach (io);
+  aoe_io_detach (io);
   for (i = 0; i < io->nifaces; ++i) {
     struct aoe_transport *t = io->ifaces[i].transport;
 
@@ -537,7 +528,7 @@ aoe_internal_io_close (struct aoe_io *io)
 }
 
 void
-aoe_internal_io_attach (struct aoe_io *io, struct ev_loop *loop)
+aoe_io_attach (struct aoe_io *io, struct ev_loop *loop)
 {
   size_t i;
 
@@ -554,7 +545,7 @@ aoe_internal_io_attach (struct aoe_io *io, struct ev_loop *loop)
 }
 
 void
-aoe_internal_io_detach (struct aoe_io *io)
+aoe_io_detach (struct aoe_io *io)
 {
   struct ev_loop *loop = io->loop;
   size_t i;
@@ -574,7 +565,7 @@ aoe_internal_io_detach (struct aoe_io *io)
 }
 
 void
-aoe_internal_io_allow_direct_submit (struct aoe_io *io)
+aoe_io_allow_direct_submit (struct aoe_io *io)
 {
   pthread_mutex_lock (&io->queue_lock);
   io->direct_submit = io->loop != NULL;
@@ -584,8 +575,8 @@ aoe_internal_io_allow_direct_submit (struct aoe_io *io)
 /* Feed an idle engine on the submitting thread (engine_lock held, the
  * queue taken into io->batch): the command's first frames leave now
  * instead of after the I/O thread woke up, which is one cross-thread
- * wake-up less per command at queue depth 1.  Only the loop thread touches libev, so it must still be woken
- * when this left it work: completions to run (callbacks belong to the
+ * wake-up less per command at queue depth 1.  Only the loop thread
+ * touches libev, so it must still be woken when this left it work: completions to run (callbacks belong to the
  * I/O thread), a refused frame to watch for, or a deadline earlier than
  * its timer.  Returns true if it must. */
 static bool
@@ -594,13 +585,13 @@ submit_directly (struct aoe_io *io)
   uint64_t now = aoe_internal_now_us ();
 
   submit_batch (io, now);
-  aoe_internal_io_send_ready (io, now);
-  return io->done != NULL || aoe_internal_io_watchers_stale (io)
+  aoe_io_send_ready (io, now);
+  return io->done != NULL || aoe_io_watchers_stale (io)
     || aoe_engine_next_deadline (io->engine) < io->armed_deadline;
 }
 
 int
-aoe_internal_io_submit (struct aoe_io *io, struct aoe_command *cmd)
+aoe_io_submit (struct aoe_io *io, struct aoe_command *cmd)
 {
   bool wake;
   int err;
@@ -641,14 +632,14 @@ aoe_internal_io_submit (struct aoe_io *io, struct aoe_command *cmd)
 }
 
 void
-aoe_internal_io_run_until (struct aoe_io *io, const bool *done)
+aoe_io_run_until (struct aoe_io *io, const bool *done)
 {
   while (!*done)
     ev_run (io->loop, EVRUN_ONCE);
 }
 
 uint64_t
-aoe_internal_io_drops (struct aoe_io *io)
+aoe_io_drops (struct aoe_io *io)
 {
   uint64_t drops = 0;
   size_t i;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * The send side of the loop: frames from the engine to the interfaces.
+ * The send side of the I/O session: frames from the engine to the
+ * interfaces.
  *
  * Frames the engine has ready are built into a batch of up to
  * AOE_TX_BATCH slots and handed to the transports in runs (one sendmmsg
@@ -44,10 +45,9 @@ send_failed (struct aoe_io_iface *iface, unsigned count, int err,
   if (!first && now - iface->send_error_logged_at < SEND_ERROR_LOG_US)
     return;
   iface->send_error_logged_at = now;
-  aoe_internal_debug (iface->io->h, AOE_DEBUG_EVENTS,
-                      "send on %s failed: %s (%llu frames lost so far)",
-                      iface->transport->ifname, strerror (err),
-                      (unsigned long long) iface->send_errors);
+  debug (iface->io->h, AOE_DEBUG_EVENTS, "send on %s failed: %s (%llu frames "
+         "lost so far)", iface->transport->ifname, strerror (err),
+         (unsigned long long) iface->send_errors);
 }
 
 /* Drop the first count batched frames (sent or given up). */
@@ -93,7 +93,7 @@ flush_batch (struct aoe_io *io, uint64_t now)
 }
 
 bool
-aoe_internal_io_any_blocked (const struct aoe_io *io)
+aoe_io_any_blocked (const struct aoe_io *io)
 {
   size_t i;
 
@@ -104,11 +104,11 @@ aoe_internal_io_any_blocked (const struct aoe_io *io)
 }
 
 void
-aoe_internal_io_send_ready (struct aoe_io *io, uint64_t now)
+aoe_io_send_ready (struct aoe_io *io, uint64_t now)
 {
   struct aoe_tx_batch *tx = &io->tx;
 
-  if (aoe_internal_io_any_blocked (io))
+  if (aoe_io_any_blocked (io))
     return;
   for (;;) {
     uint8_t *slot = tx->frames + (size_t) tx->n * AOE_MAX_FRAME;
@@ -158,11 +158,11 @@ drop_blocked (struct aoe_io *io, struct aoe_io_iface *iface, uint64_t now)
 }
 
 void
-aoe_internal_io_retry_blocked (struct aoe_io *io, uint64_t now)
+aoe_io_retry_blocked (struct aoe_io *io, uint64_t now)
 {
   size_t i;
 
-  if (!aoe_internal_io_any_blocked (io))
+  if (!aoe_io_any_blocked (io))
     return;
   for (i = 0; i < io->nifaces; ++i) {
     struct aoe_io_iface *iface = &io->ifaces[i];
@@ -175,7 +175,7 @@ aoe_internal_io_retry_blocked (struct aoe_io *io, uint64_t now)
 }
 
 void
-aoe_internal_io_clear_blocked (struct aoe_io *io)
+aoe_io_clear_blocked (struct aoe_io *io)
 {
   size_t i;
 
@@ -186,7 +186,7 @@ aoe_internal_io_clear_blocked (struct aoe_io *io)
 }
 
 void
-aoe_internal_io_update_write_watchers (struct aoe_io *io)
+aoe_io_update_write_watchers (struct aoe_io *io)
 {
   struct ev_loop *loop = io->loop;
   size_t i;
@@ -207,7 +207,7 @@ aoe_internal_io_update_write_watchers (struct aoe_io *io)
 }
 
 bool
-aoe_internal_io_watchers_stale (const struct aoe_io *io)
+aoe_io_watchers_stale (const struct aoe_io *io)
 {
   size_t i;
 
