@@ -236,6 +236,55 @@ test_ghosts_bounded (void **state)
   harness_free (h);
 }
 
+/* A port stalls for a while under a stream of sequential writes (a
+ * target process descheduled): its frames time out, it is demoted, its
+ * writes move to the other port and leave ghosts there.  After the
+ * stall the port must be probed, restored, and carry writes again (the
+ * ghosts, merged or not, must not pin frames to it and starve its
+ * probes); every write lands. */
+static void
+test_stalled_port_restored (void **state)
+{
+  struct fake_target *a, *twin;
+  struct harness *h = shared_twin_harness (&twin);
+  struct harness_cmd *w[400];
+  struct aoe_port_stats ps;
+  uint64_t replies;
+  unsigned i, pa;
+
+  a = twin;
+  pa = (unsigned) port_of (h, a);
+  for (i = 0; i < 100; i++)
+    w[i] = harness_write (h, 17 * 2 * i, 17 * 2, 1);
+  assert_true (harness_run (h, 10 * SEC));
+  fake_target_faults (a)->hold_requests = 1;
+  for (i = 100; i < 200; i++)
+    w[i] = harness_write (h, 17 * 2 * i, 17 * 2, 1);
+  harness_advance (h, 300 * MS);
+  aoe_engine_port_stats (h->engine, pa, &ps);
+  assert_true (ps.demoted);
+  assert_true (h->engine->nghosts > 0);   /* moved writes left them */
+  fake_target_release_requests (a, h->now);
+  assert_true (harness_run (h, 30 * SEC));
+  aoe_engine_port_stats (h->engine, pa, &ps);
+  replies = ps.replies;
+  for (i = 200; i < 400; i++)
+    w[i] = harness_write (h, 17 * 2 * i, 17 * 2, 1);
+  assert_true (harness_run (h, 30 * SEC));
+  harness_advance (h, 2 * SEC);
+  for (i = 200; i < 400; i++)
+    w[i] = harness_write (h, 17 * 2 * i, 17 * 2, 2);
+  assert_true (harness_run (h, 30 * SEC));
+  for (i = 0; i < 400; i++)
+    assert_done_once (w[i], 0);
+  aoe_engine_port_stats (h->engine, pa, &ps);
+  assert_false (ps.demoted);
+  assert_true (ps.replies > replies + 50);
+  assert_true (harness_disk_pattern_ok (h, 0, 17 * 2 * 200, 1));
+  assert_true (harness_disk_pattern_ok (h, 17 * 2 * 200, 17 * 2 * 200, 2));
+  harness_free (h);
+}
+
 /* The common case leaves no ghost: overlapping writes answered on their
  * first copy, spread over both ports. */
 static void
@@ -267,6 +316,7 @@ main (void)
     cmocka_unit_test (test_stale_copies_on_demoted_port),
     cmocka_unit_test (test_ghost_on_dead_port),
     cmocka_unit_test (test_ghosts_bounded),
+    cmocka_unit_test (test_stalled_port_restored),
     cmocka_unit_test (test_no_ghost_without_copies),
   };
 
