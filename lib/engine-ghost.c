@@ -132,26 +132,15 @@ aoe_engine_ghost_port (struct aoe_engine *e, uint64_t sector, uint64_t count)
 
   if (e->nghosts == 0)
     return AOE_GHOST_ANY;
-  for (pi = 0; pi < e->nports; pi++) {
-    struct aoe_port *p = &e->ports[pi];
-
+  aoe_engine_ghosts_expire (e, e->now);   /* only live ones hold writes */
+  for (pi = 0; pi < e->nports; pi++)
     for (i = 0; i < AOE_GHOSTS_PER_PORT; i++) {
-      struct aoe_ghost *g = &p->ghosts[i];
-
-      if (g->count == 0)
-        continue;
-      if (ghost_ended (p, g, e->now)) {
-        g->count = 0;
-        e->nghosts--;
-        continue;
-      }
-      if (!ghost_overlaps (g, sector, count))
+      if (!ghost_overlaps (&e->ports[pi].ghosts[i], sector, count))
         continue;
       if (where != AOE_GHOST_ANY && where != (int) pi)
         return AOE_GHOST_WAIT;  /* no one port is behind both copies */
       where = (int) pi;
     }
-  }
   return where;
 }
 
