@@ -176,7 +176,9 @@ alloc_slot (struct aoe_engine *e, struct aoe_command *cmd)
  * another port than the one that lost them.  Writes stay on their port
  * unless it is demoted: a copy stuck in a slow target's queue would land
  * after a newer overlapping write sent through another port, while on
- * the same port the target's FIFO keeps them in order. */
+ * the same port the target's FIFO keeps them in order.  Moving off a
+ * demoted port, a write still goes behind an older write's ghost (the
+ * ghost's port, even demoted: that is the only safe one). */
 static int
 retransmit_port (struct aoe_engine *e, const struct aoe_slot *s, uint64_t now)
 {
@@ -184,7 +186,35 @@ retransmit_port (struct aoe_engine *e, const struct aoe_slot *s, uint64_t now)
 
   if (s->cmd->op == AOE_OP_WRITE && !p->demoted)
     return p->nout < p->cwnd ? s->port : -1;
+  if (s->cmd->op == AOE_OP_WRITE) {
+    int g = aoe_engine_ghost_port (e, s->cmd->sector + s->rel_sector,
+                                   s->sent_count);
+    if (g == AOE_GHOST_WAIT)
+      return -1;
+    if (g >= 0)
+      return e->ports[g].nout < e->ports[g].cwnd ? g : -1;
+  }
   return aoe_engine_pick_port (e, s->port, now);
+}
+
+/* The port a new frame of sectors [rel, rel + n) of cmd goes to: the
+ * least loaded (aoe_engine_pick_port), except that a write frame
+ * overlapping a ghost goes to the ghost's port.  -1 if every window is
+ * full; -2 if only this frame must wait (its ghost's port is full or
+ * unusable, or ghosts on two ports overlap it). */
+static int
+new_frame_port (struct aoe_engine *e, const struct aoe_command *cmd,
+                uint32_t rel, uint32_t n, uint64_t now)
+{
+  if (cmd->op == AOE_OP_WRITE) {
+    int g = aoe_engine_ghost_port (e, cmd->sector + rel, n);
+    if (g == AOE_GHOST_WAIT
+        || (g >= 0 && !aoe_engine_ghost_port_open (e, (unsigned) g)))
+      return -2;
+    if (g >= 0)
+      return g;
+  }
+  return aoe_engine_pick_port (e, -1, now);
 }
 
 /* Retransmit the oldest timed-out slot if a window allows; 0 if not. */
@@ -226,22 +256,44 @@ start_data_slot (struct aoe_engine *e, struct aoe_command *cmd, uint32_t rel,
 
   s->rel_sector = rel;
   s->count = (uint16_t) n;
+  s->sent_count = (uint16_t) n;
   mark_sent (e, s, pi, now);
   *iface = e->ports[pi].iface;
   return build_data_frame (e, s, &e->ports[pi], buf);
 }
 
-/* Reissue the next piece of a range split off a shrunk frame. */
+/* Reissue the next piece of a range split off a shrunk frame, if a
+ * port can take it. */
 static size_t
-issue_spill (struct aoe_engine *e, unsigned pi, uint64_t now, uint8_t *buf,
+issue_spill (struct aoe_engine *e, uint64_t now, uint8_t *buf,
              unsigned *iface)
 {
+  const struct aoe_spill *sp = &e->spill[0];
   struct aoe_command *cmd;
   uint32_t rel, n;
+  int pi;
 
+  n = sp->count < e->frame_sectors ? sp->count : e->frame_sectors;
+  pi = new_frame_port (e, sp->cmd, sp->rel_sector, n, now);
+  if (pi < 0)
+    return 0;
   if (!aoe_engine_take_spill (e, e->frame_sectors, &cmd, &rel, &n))
     return 0;
-  return start_data_slot (e, cmd, rel, n, pi, now, buf, iface);
+  return start_data_slot (e, cmd, rel, n, (unsigned) pi, now, buf, iface);
+}
+
+/* Sectors the next frame of data command cmd carries (0: a flush). */
+static uint32_t
+next_piece (const struct aoe_engine *e, const struct aoe_command *cmd)
+{
+  uint32_t n = 0;
+
+  if (cmd->op != AOE_OP_FLUSH) {
+    n = cmd->count - cmd->next_sector;
+    if (n > e->frame_sectors)
+      n = e->frame_sectors;
+  }
+  return n;
 }
 
 /* Hand the next piece of a data command to a new slot on port pi. */
@@ -250,13 +302,8 @@ issue_data (struct aoe_engine *e, struct aoe_command *cmd, unsigned pi,
             uint64_t now, uint8_t *buf, unsigned *iface)
 {
   uint32_t rel = cmd->next_sector;
-  uint32_t n = 0;
+  uint32_t n = next_piece (e, cmd);
 
-  if (cmd->op != AOE_OP_FLUSH) {
-    n = cmd->count - cmd->next_sector;
-    if (n > e->frame_sectors)
-      n = e->frame_sectors;
-  }
   cmd->next_sector += n;
   if (cmd->next_sector >= cmd->count) {
     cmd->issued_all = true;
@@ -288,10 +335,8 @@ next_frame (struct aoe_engine *e, uint64_t now, uint8_t *buf, unsigned *iface)
     return len;   /* retransmissions go before new work */
   if (e->nfree == 0)
     return 0;
-  if (e->nspill > 0) {
-    pi = aoe_engine_pick_port (e, -1, now);
-    return pi < 0 ? 0 : issue_spill (e, (unsigned) pi, now, buf, iface);
-  }
+  if (e->nspill > 0)
+    return issue_spill (e, now, buf, iface);
 
   for (l = e->issue_queue.next; l != &e->issue_queue; l = l->next) {
     struct aoe_command *cmd =
@@ -299,7 +344,9 @@ next_frame (struct aoe_engine *e, uint64_t now, uint8_t *buf, unsigned *iface)
 
     if (cmd->waiting_on > 0)
       continue;           /* ordered behind an older write */
-    pi = aoe_engine_pick_port (e, -1, now);
+    pi = new_frame_port (e, cmd, cmd->next_sector, next_piece (e, cmd), now);
+    if (pi == -2)
+      continue;           /* behind a ghost whose port cannot take it */
     if (pi < 0)
       return 0;           /* every window is full */
     return issue_data (e, cmd, (unsigned) pi, now, buf, iface);

@@ -55,6 +55,8 @@ struct aoe_slot {
   uint16_t prev_gen;        /* ... its last generation */
   uint32_t rel_sector;      /* first sector, relative to cmd->sector */
   uint16_t count;           /* sectors carried */
+  uint16_t sent_count;      /* sectors of its first transmission: a shrunk
+                               frame's earlier copies cover more than count */
   uint8_t port;             /* port of the latest transmission (data) */
   uint8_t ports_used;       /* bitmask of every port this use was sent to
                                (a late reply must come from one of them) */
@@ -72,6 +74,38 @@ enum aoe_port_trust {
   PORT_UNVERIFIED, /* answered Query Config; carries no data yet */
   PORT_VERIFIED,   /* proved to be the same disk: carries data */
   PORT_REJECTED,   /* proved to be another disk: ignored for good */
+};
+
+/* Ghosts: a write completes on the first reply to any of its copies,
+ * but when a frame was sent more than once another copy may still wait
+ * in a target's queue, and land later.  On the port that holds it the
+ * target's FIFO puts it before any newer frame; through another port (a
+ * second target process on the same disk) a newer overlapping write can
+ * land first and then be overwritten by the stale copy.  So a write slot
+ * released with copies possibly unapplied leaves a ghost on each port
+ * holding one (lib/engine-ghost.c): newer write frames overlapping it go
+ * to that port only, or wait while it cannot take them.  A ghost ends
+ * when its port answers a frame sent after the copy (FIFO: the copy was
+ * served, or lost), or after AOE_GHOST_LIFE_US (the port may be dead;
+ * a target that sits on a frame longer than that is not covered).
+ *
+ * Why not the alternatives: holding the newer write until every copy is
+ * answered stalls on every lost reply (replies are lost for good, there
+ * is no "all replies" to wait for), and holding it until the ghost ends
+ * costs a round trip where sending it behind the copy costs nothing.
+ * The common case, a frame sent once and answered, leaves no ghost and
+ * pays one comparison. */
+#define AOE_GHOSTS_PER_PORT 8          /* then ghosts of a port merge */
+#define AOE_GHOST_LIFE_US AOE_RTO_MAX_US /* longest a copy is waited for */
+
+/* Sectors a write copy sent to one port may still overwrite. */
+struct aoe_ghost {
+  uint64_t sector;          /* first sector (absolute) */
+  uint64_t count;           /* sectors; 0: entry unused */
+  uint64_t seq;             /* the port's send number of the last such copy
+                               (or a later one): a reply to a frame sent
+                               after it ends the ghost */
+  uint64_t until;           /* when it ends anyway (the copy is presumed lost) */
 };
 
 /* One target MAC on one local interface: the unit of window and RTT. */
@@ -107,6 +141,8 @@ struct aoe_port {
   uint64_t frames_sent;     /* data frames sent to it (retransmissions too) */
   uint64_t replies;         /* valid data replies from it */
   uint64_t frame_timeouts;  /* data frames to it that timed out */
+  struct aoe_ghost ghosts[AOE_GHOSTS_PER_PORT]; /* write copies maybe still
+                                                   queued there (see above) */
 };
 
 /* Fast retransmit: a target port answers in the order it received
@@ -190,6 +226,8 @@ struct aoe_engine {
   struct aoe_spill spill[AOE_MAX_SLOTS];   /* ranges split off shrunk frames */
   unsigned nspill;                         /* entries in spill */
   unsigned ncommands;                      /* length of commands */
+  unsigned nghosts;                        /* ghost entries in use, all ports
+                                              (0: the write fast path) */
   uint64_t deadline_hint;                  /* <= every pending deadline: lowered
                                               as they are set, made exact by
                                               tick (early wake-ups are harmless) */
@@ -318,6 +356,33 @@ uint16_t aoe_gen_next (uint16_t g);
 /* Queue slot s for retransmission: an IN_FLIGHT data slot leaves its
  * port's window and in-flight list. */
 void aoe_engine_requeue_slot (struct aoe_engine *e, struct aoe_slot *s);
+
+/* ---- engine-ghost.c: stale write copies across ports ---- */
+
+/* aoe_engine_ghost_port: a write frame may go to any port. */
+#define AOE_GHOST_ANY (-1)
+/* aoe_engine_ghost_port: a write frame must wait (ghosts on two ports). */
+#define AOE_GHOST_WAIT (-2)
+
+/* Write slot s is being released: if copies of it may still be
+ * unapplied at some port, leave a ghost there.  answered_port is the
+ * port whose reply to generation gen completes it, -1 if none did. */
+void aoe_engine_leave_ghosts (struct aoe_engine *e, const struct aoe_slot *s,
+                              int answered_port, uint16_t gen);
+
+/* Where a new write frame of sectors [sector, sector + count) may be
+ * sent at e->now: AOE_GHOST_ANY, the index of the one port holding
+ * ghosts overlapping it, or AOE_GHOST_WAIT. */
+int aoe_engine_ghost_port (struct aoe_engine *e, uint64_t sector,
+                           uint64_t count);
+
+/* True if port pi can take a write frame held to it by a ghost now:
+ * verified, not demoted, window room. */
+bool aoe_engine_ghost_port_open (const struct aoe_engine *e, unsigned pi);
+
+/* Drop the ghosts that ended by now; returns the earliest end time of
+ * those left, or UINT64_MAX. */
+uint64_t aoe_engine_ghosts_expire (struct aoe_engine *e, uint64_t now);
 
 /* ---- engine-verify.c: proving a new port is the same disk ---- */
 

@@ -187,6 +187,7 @@ receive_data (struct aoe_engine *e, struct aoe_slot *s,
     e->ports[s->port].acked_seq = s->port_seq;
   cmd->done_sectors += s->count;
   port = s->port;
+  aoe_engine_leave_ghosts (e, s, pi, gen);
   aoe_engine_release_slot (e, s);
   aoe_engine_fast_retransmit (e, port, now);
   if (aoe_command_finished (cmd))

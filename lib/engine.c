@@ -10,7 +10,13 @@
  *  - a write waits until every older incomplete write overlapping it has
  *    completed, so a retransmitted old write can never land on top of a
  *    newer one;
- *  - a flush waits until every older write has completed.
+ *  - a flush waits until every older write has completed;
+ *  - a write frame overlapping a copy of an older write that may still
+ *    wait in some port's queue (a ghost: the older write completed on the
+ *    first reply to one of its copies) goes to that port only, behind the
+ *    copy in the target's FIFO, or waits until the ghost ends
+ *    (engine-ghost.c): another port of the same disk could apply it
+ *    first, and the stale copy would then overwrite it.
  * Each command counts the older commands it waits for (waiting_on) when
  * submitted; a completing write decrements its newer dependants.
  */
@@ -369,8 +375,11 @@ aoe_engine_retire (struct aoe_engine *e, struct aoe_command *cmd, int err)
 
   if (cmd->frames_out > 0)
     for (i = 0; i < AOE_MAX_SLOTS && cmd->frames_out > 0; i++)
-      if (e->slots[i].cmd == cmd)
+      if (e->slots[i].cmd == cmd) {
+        /* Unanswered: a write's copies may still land. */
+        aoe_engine_leave_ghosts (e, &e->slots[i], -1, 0);
         aoe_engine_release_slot (e, &e->slots[i]);
+      }
   if (cmd->spilled > 0)
     aoe_engine_drop_spill (e, cmd);
 
@@ -400,12 +409,13 @@ aoe_engine_next_deadline (const struct aoe_engine *e)
   return e->deadline_hint;
 }
 
-/* The exact earliest deadline: every in-flight slot and every command.
- * O(slots + commands), so only tick calls it. */
+/* The exact earliest deadline: every in-flight slot, every command and
+ * the end of every ghost (dropping the ghosts that ended: a write held
+ * back by one may go now).  O(slots + commands), so only tick calls it. */
 static uint64_t
-exact_deadline (const struct aoe_engine *e)
+exact_deadline (struct aoe_engine *e)
 {
-  uint64_t t = UINT64_MAX;
+  uint64_t t = aoe_engine_ghosts_expire (e, e->now);
   const struct aoe_list *l;
   unsigned i;
 

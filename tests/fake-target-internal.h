@@ -22,6 +22,12 @@ struct fake_reply {
   uint8_t *frame;        /* the frame (malloc'd) */
 };
 
+/* A request kept unserved by hold_requests. */
+struct fake_request {
+  size_t len;            /* frame length */
+  uint8_t *frame;        /* the frame (malloc'd) */
+};
+
 /* What a command handler produced. */
 struct fake_answer {
   uint8_t frame[FAKE_MAX_REPLY]; /* the reply */
@@ -36,6 +42,10 @@ struct fake_target {
   struct fake_counters counters;    /* what happened */
   uint8_t **chunks;                 /* sparse RAM disk: NULL = zeroes */
   size_t nchunks;                   /* entries in chunks */
+  struct fake_target *disk_owner;   /* whose chunks we serve (NULL: ours) */
+  struct fake_request *held_req;    /* requests stalled by hold_requests */
+  size_t nheld_req;                 /* entries in held_req */
+  size_t held_req_cap;              /* allocated entries */
   uint8_t config[AOE_MAX_CONFIG_LEN]; /* Query Config string */
   size_t config_len;                /* its length */
   uint8_t masks[FAKE_MAX_MASKS][6]; /* MAC mask list */

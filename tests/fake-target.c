@@ -110,6 +110,9 @@ fake_target_free (struct fake_target *t)
     free (t->chunks[i]);
   for (i = 0; i < t->nqueue; i++)
     free (t->queue[i].frame);
+  for (i = 0; i < t->nheld_req; i++)
+    free (t->held_req[i].frame);
+  free (t->held_req);
   free (t->chunks);
   free (t->queue);
   free (t->busy);
@@ -164,6 +167,22 @@ check_range (const struct fake_target *t, uint64_t lba, size_t count)
   }
 }
 
+/* Share owner's RAM disk (see fake-target.h). */
+void
+fake_target_share_disk (struct fake_target *t, struct fake_target *owner)
+{
+  size_t i;
+
+  if (owner->cfg.sectors != t->cfg.sectors || owner->disk_owner) {
+    fprintf (stderr, "fake target: cannot share that disk\n");
+    abort ();
+  }
+  for (i = 0; i < t->nchunks; i++)
+    free (t->chunks[i]);
+  memset (t->chunks, 0, t->nchunks * sizeof *t->chunks);
+  t->disk_owner = owner;
+}
+
 /* Copy count sectors at lba out of the RAM disk. */
 void
 fake_target_read_disk (struct fake_target *t, uint64_t lba, void *buf,
@@ -172,6 +191,8 @@ fake_target_read_disk (struct fake_target *t, uint64_t lba, void *buf,
   uint8_t *out = buf;
   size_t i;
 
+  if (t->disk_owner)
+    t = t->disk_owner;
   check_range (t, lba, count);
   for (i = 0; i < count; i++, lba++, out += 512) {
     const uint8_t *chunk = t->chunks[lba / FAKE_CHUNK_SECTORS];
@@ -191,6 +212,8 @@ fake_target_write_disk (struct fake_target *t, uint64_t lba,
   const uint8_t *in = buf;
   size_t i;
 
+  if (t->disk_owner)
+    t = t->disk_owner;
   check_range (t, lba, count);
   for (i = 0; i < count; i++, lba++, in += 512) {
     uint8_t **chunk = &t->chunks[lba / FAKE_CHUNK_SECTORS];
@@ -447,21 +470,17 @@ ata_error_answer (const struct fake_target *t, const uint8_t *req,
   ans->frame[27] = status;
 }
 
-/* Hand the target one frame seen on its wire. */
-void
-fake_target_receive (struct fake_target *t, const uint8_t *frame,
-                     size_t len, uint64_t now)
+/* Serve one request addressed to us (header h) at now. */
+static void
+serve_request (struct fake_target *t, const uint8_t *frame, size_t len,
+               const struct aoe_header *hp, uint64_t now)
 {
   struct fake_faults *f = &t->faults;
   struct fake_answer *ans = t->answer;
-  struct aoe_header h;
+  struct aoe_header h = *hp;
   uint64_t served_at;
   bool is_ata, faulty;
 
-  if (aoe_wire_get_header (frame, len, &h) == -1 || !for_us (t, &h)) {
-    t->counters.ignored++;
-    return;
-  }
   t->counters.requests++;
   is_ata = h.command == AOE_CMD_ATA && len >= AOE_ATA_HDR_LEN;
   faulty = f->only_ata_cmd == 0 || (is_ata && frame[27] == f->only_ata_cmd);
@@ -488,6 +507,59 @@ fake_target_receive (struct fake_target *t, const uint8_t *frame,
   if (ans->len == 0)
     return;
   send_answer (t, ans, faulty, served_at + t->cfg.latency_us);
+}
+
+/* Hand the target one frame seen on its wire. */
+void
+fake_target_receive (struct fake_target *t, const uint8_t *frame,
+                     size_t len, uint64_t now)
+{
+  struct aoe_header h;
+
+  if (aoe_wire_get_header (frame, len, &h) == -1 || !for_us (t, &h)) {
+    t->counters.ignored++;
+    return;
+  }
+  /* A stalled target: the request waits in its queue, behind any
+   * request already waiting there. */
+  if (t->nheld_req > 0 || take (&t->faults.hold_requests)) {
+    struct fake_request *r;
+
+    grow ((void **) &t->held_req, &t->held_req_cap, t->nheld_req + 1,
+          sizeof *t->held_req);
+    r = &t->held_req[t->nheld_req++];
+    r->len = len;
+    r->frame = fake_xrealloc (NULL, len);
+    memcpy (r->frame, frame, len);
+    return;
+  }
+  serve_request (t, frame, len, &h, now);
+}
+
+/* Requests stalled by hold_requests. */
+size_t
+fake_target_held_requests (const struct fake_target *t)
+{
+  return t->nheld_req;
+}
+
+/* Serve the stalled requests in arrival order. */
+void
+fake_target_release_requests (struct fake_target *t, uint64_t now)
+{
+  size_t i, n = t->nheld_req;
+  struct fake_request *held = t->held_req;
+
+  t->held_req = NULL;
+  t->nheld_req = t->held_req_cap = 0;
+  for (i = 0; i < n; i++) {
+    struct aoe_header h;
+
+    if (aoe_wire_get_header (held[i].frame, held[i].len, &h) == 0)
+      serve_request (t, held[i].frame, held[i].len, &h, now);
+    free (held[i].frame);
+  }
+  free (held);
 }
 
 /* Queue vblade's start-up announcement. */

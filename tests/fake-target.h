@@ -55,6 +55,9 @@ struct fake_faults {
   double drop_reply_rate;      /* fraction of replies lost at random */
   unsigned duplicate_replies;  /* send the next N replies twice */
   unsigned hold_replies;       /* hold the next N replies until released */
+  unsigned hold_requests;      /* stall: keep the next N requests unserved
+                                  (and every request after them, FIFO)
+                                  until fake_target_release_requests */
   unsigned delay_replies;      /* delay the next N replies by delay_us */
   uint64_t delay_us;           /* extra delay for delay_replies */
   uint64_t jitter_us;          /* random extra delay 0..jitter_us per reply */
@@ -151,6 +154,13 @@ void fake_target_read_disk (struct fake_target *t, uint64_t lba, void *buf,
 void fake_target_write_disk (struct fake_target *t, uint64_t lba,
                              const void *buf, size_t count);
 
+/* Make t serve owner's RAM disk instead of its own (two target
+ * processes exporting one image file, as in a multipath setup): t's own
+ * disk is freed, and owner must outlive t's disk accesses.  Both must have
+ * the same size. */
+void fake_target_share_disk (struct fake_target *t,
+                             struct fake_target *owner);
+
 /* Our MAC. */
 const uint8_t *fake_target_mac (const struct fake_target *t);
 
@@ -199,6 +209,13 @@ size_t fake_target_held (const struct fake_target *t);
  * held, or in reverse order. */
 void fake_target_release_held (struct fake_target *t, uint64_t now,
                                bool reverse);
+
+/* Requests kept unserved by hold_requests (the stalled queue). */
+size_t fake_target_held_requests (const struct fake_target *t);
+
+/* Serve every held request now, in arrival order (the stalled target
+ * wakes up and works through its queue): writes land on the disk now. */
+void fake_target_release_requests (struct fake_target *t, uint64_t now);
 
 /* Fill a 512-byte IDENTIFY block like a real disk's: capacity, LBA48,
  * flush bits, byte-swapped space-padded strings. */

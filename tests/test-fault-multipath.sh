@@ -16,7 +16,9 @@
 # ports carried frames and the failed one was demoted.  Then, with both paths up again and 3% of the requests
 # lost on each, random reads and rewrites of the same sectors over both
 # paths (fault-aio) must match a shadow copy: a retransmitted write stays
-# on its port, so a stale copy can never land after a newer write.
+# on its port, and a newer overlapping write goes behind any copy of an
+# older one still queued at a port (lib/engine-ghost.c), so a stale copy
+# can never land after a newer write.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/fault-functions.sh"
 requires_fault_tools

@@ -6,9 +6,10 @@
 # finds both MACs; a whole-disk write and read over both paths match the
 # image; many threads reading at once over both paths read correct data;
 # many threads reading and rewriting the same sectors over both paths
-# match a shadow copy (a retransmitted write stays on its port, so no
-# stale copy lands after a newer write; test-fault-multipath.sh does the
-# same with lost frames).
+# match a shadow copy (a newer overlapping write goes behind any copy of
+# an older write still queued at a port, so no stale copy lands after
+# it: lib/engine-ghost.c; test-fault-multipath.sh does the same with lost
+# frames).
 set -euo pipefail
 . "$AOE_SRCDIR/tests/lib-functions.sh"
 
