@@ -125,6 +125,7 @@ usage (FILE *fp)
            "  -i, --interface IFACE    interface to reach the target (repeat for\n"
            "                           several; the MTU reported is the first's)\n"
            "      --pattern seq|rand   sequential (default) or random offsets\n"
+           "                           -i all: every interface up with Ethernet\n"
            "  -w, --write              write instead of read (overwrites the disk)\n"
            "  -R, --requests N         commands in flight (default %d, 1-%d)\n"
            "      --request-size B     bytes per command, multiple of 512\n"

@@ -214,6 +214,7 @@ usage (FILE *fp)
            "the kernel driver names them: e0.1 is shelf 0, slot 1.\n"
            "\n"
            "  -i, --interface IFACE  interface to reach the target (repeat for several)\n"
+           "                         -i all: every interface up with Ethernet\n"
            "  -j, --json             read: print one JSON object, {\"target\": ...,\n"
            "                         \"%s\": ...}, instead of text\n"
            "  -h, --help             print this help and exit\n"

@@ -106,6 +106,7 @@ usage (FILE *fp)
            "than the target (from --offset, or than --length).\n"
            "\n"
            "  -i, --interface IFACE    interface to reach the target (repeat for several)\n"
+           "                           -i all: every interface up with Ethernet\n"
            "  -o, --offset N           start N bytes into the target (default 0)\n"
            "  -l, --length N           copy N bytes (default: to the end of the target,\n"
            "                           or the whole source when writing)\n"

@@ -51,6 +51,7 @@ usage (FILE *fp)
            "on the given interfaces, with what IDENTIFY says about each.\n"
            "\n"
            "  -i, --interface IFACE  interface to search (repeat for several)\n"
+           "                         -i all: every interface up with Ethernet\n"
            "  -t, --timeout MS       how long to wait for answers (default %d, 1-%d)\n"
            "  -j, --json             print a JSON array instead of text\n"
            "  -h, --help             print this help and exit\n"

@@ -70,6 +70,7 @@ usage (FILE *fp)
            "Options may come before or after the target.\n"
            "\n"
            "  -i, --interface IFACE  interface to reach the target (repeat for several)\n"
+           "                         -i all: every interface up with Ethernet\n"
            "  -n, --interval S       seconds between samples (fractions allowed)\n"
            "  -c, --count N          number of samples\n"
            "  -j, --json             one JSON object per sample, one per line\n"

@@ -133,7 +133,7 @@ void
 tool_need_ifaces (const struct tool_ifaces *ifaces)
 {
   if (ifaces->n == 0)
-    tool_usage_error ("no interface given: use -i IFACE");
+    tool_usage_error ("no interface given: use -i IFACE (or -i all)");
 }
 
 /* Parse the decimal digits at *p (at least one) into *value, advancing

@@ -256,8 +256,15 @@ aoe_handle *aoe_create (void)
 void aoe_close (aoe_handle *h);
 
 /* Add a local interface to send and receive on (may be called several
- * times: multipath).  Fails with ENODEV if it does not exist.  Before
- * connect only. */
+ * times: multipath).  Fails with ENODEV if it does not exist.  The name
+ * AOE_ALL_INTERFACES ("all", which the kernel refuses as an interface's
+ * name) adds every interface that is up, has an Ethernet link layer
+ * (ARPHRD_ETHER), is not the loopback and has a MAC, as read at this
+ * call; ENODEV if none does, EINVAL if more than 8 do or if "all" is
+ * combined with other interfaces on the same handle.  Before connect
+ * only. */
+#define AOE_ALL_INTERFACES "all"
+#define AOE_HAVE_ALL_INTERFACES 1
 int aoe_add_interface (aoe_handle *h, const char *ifname)
   LIBAOE_ATTRIBUTE_NONNULL (1, 2);
 

@@ -149,6 +149,21 @@ aoe_add_interface (aoe_handle *h, const char *ifname)
   }
   if (lock_in_state (h, AOE_STATE_CREATED) == -1)
     return -1;
+  /* "all" stands alone: mixed with names it would add some twice, and
+   * the kernel refuses "all" as an interface's name, so it means no
+   * real one. */
+  if (h->all_ifaces
+      || (h->nifaces > 0 && strcmp (ifname, AOE_ALL_INTERFACES) == 0)) {
+    set_error (EINVAL, "interface \"all\" cannot be combined with other "
+               "interfaces");
+    goto err;
+  }
+  if (strcmp (ifname, AOE_ALL_INTERFACES) == 0) {
+    if (aoe_internal_add_all_interfaces (h) == -1)
+      goto err;
+    pthread_mutex_unlock (&h->lock);
+    return 0;
+  }
   if (ifname[0] == '\0' || strlen (ifname) >= IF_NAMESIZE) {
     set_error (EINVAL, "invalid interface name \"%s\"", ifname);
     goto err;

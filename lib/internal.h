@@ -450,6 +450,7 @@ struct aoe_handle {
   /* Settings (under lock). */
   char ifnames[AOE_MAX_IFACES][IF_NAMESIZE]; /* interfaces to use */
   size_t nifaces;                /* how many */
+  bool all_ifaces;               /* they came from "all": no names added */
   bool target_set;               /* aoe_set_target was called */
   uint16_t shelf;                /* target major */
   uint8_t slot;                  /* target minor */
@@ -511,6 +512,12 @@ void aoe_internal_engine_debug (void *opaque, unsigned mask,
  * the error (EFAULT; ESHUTDOWN while closing; else EINVAL naming the
  * state) and return -1. */
 int aoe_internal_check_state (struct aoe_handle *h, enum aoe_state want);
+
+/* Add every interface AoE can use (up, Ethernet, not loopback, with a
+ * MAC) to h, which has none yet, for aoe_add_interface (h, "all");
+ * called with h->lock held.  0, or -1 with the error set (ENODEV if no
+ * interface qualifies). */
+int aoe_internal_add_all_interfaces (struct aoe_handle *h);
 
 /* Format the handle's interface names as "a, b" into buf. */
 void aoe_internal_format_ifaces (char (*ifnames)[IF_NAMESIZE], size_t n,

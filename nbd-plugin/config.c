@@ -64,6 +64,40 @@ parse_seconds (const char *key, const char *value, unsigned min_seconds,
   return 0;
 }
 
+/* iface=all (AOE_ALL_INTERFACES), or an iface= next to it: let libaoe,
+ * which owns the meaning of "all", try the interfaces given so far plus
+ * value on a scratch handle now, so that no usable interface, or "all"
+ * mixed with names, fails at startup rather than at the first client. */
+static int
+check_with_libaoe (const char *key, const char *value)
+{
+  aoe_handle *h = aoe_create ();
+  size_t i;
+  int r = 0;
+
+  if (h == NULL) {
+    nbdkit_error ("%s=%s: %s", key, value, aoe_get_error ());
+    return -1;
+  }
+  for (i = 0; i < aoeplug_config.nifaces && r == 0; i++)
+    r = aoe_add_interface (h, aoeplug_config.ifaces[i]);
+  if (r == 0)
+    r = aoe_add_interface (h, value);
+  if (r == -1)
+    nbdkit_error ("%s=%s: %s", key, value, aoe_get_error ());
+  aoe_close (h);
+  return r;
+}
+
+/* True if value, or an interface already given, is "all". */
+static bool
+involves_all (const char *value)
+{
+  return strcmp (value, AOE_ALL_INTERFACES) == 0
+    || (aoeplug_config.nifaces > 0
+        && strcmp (aoeplug_config.ifaces[0], AOE_ALL_INTERFACES) == 0);
+}
+
 /* iface=: check that the interface exists and remember it. */
 static int
 parse_iface (const char *key, const char *value)
@@ -75,7 +109,11 @@ parse_iface (const char *key, const char *value)
     nbdkit_error ("%s=%s: not a valid interface name", key, value);
     return -1;
   }
-  if (if_nametoindex (value) == 0) {
+  if (involves_all (value)) {
+    if (check_with_libaoe (key, value) == -1)
+      return -1;
+  }
+  else if (if_nametoindex (value) == 0) {
     nbdkit_error ("%s=%s: no such network interface", key, value);
     return -1;
   }

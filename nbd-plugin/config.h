@@ -17,6 +17,8 @@
 #define AOEPLUG_CONFIG_HELP \
   "iface=<IFACE>            (required) Local network interface; repeat it\n" \
   "                         to use several interfaces (multipath).\n" \
+  "                         iface=all: every interface that is up, is\n" \
+  "                         Ethernet and not the loopback.\n" \
   "target=eSHELF.SLOT       (required, or shelf= and slot=) The AoE\n" \
   "                         target by name, as the kernel names it:\n" \
   "                         e0.1 is shelf 0, slot 1 (decimal, no leading\n" \

@@ -76,6 +76,10 @@ check_settings (aoe_handle *h)
                "no such interface: aoenoif0");
   EXPECT_OK (aoe_add_interface (h, "lo"));
   EXPECT_FAIL (aoe_add_interface (h, "lo"), EINVAL, "added twice");
+  /* "all" after a named interface (the other order, and "all" finding
+   * interfaces, need a namespace: tests/test-tool-all-ifaces.sh). */
+  EXPECT_FAIL (aoe_add_interface (h, AOE_ALL_INTERFACES), EINVAL,
+               "\"all\" cannot be combined");
   EXPECT_FAIL (aoe_set_target_mac (h, broadcast), EINVAL, "unicast");
   EXPECT_OK (aoe_set_target_mac (h, unicast));
   EXPECT_OK (aoe_set_target_mac (h, NULL));
