@@ -28,11 +28,6 @@
 /* Exit statuses (documented in --help). */
 #define EXIT_FOUND TOOL_EXIT_OK
 #define EXIT_NONE_FOUND TOOL_EXIT_FAILED
-#define EXIT_ERROR TOOL_EXIT_USAGE
-
-/* Default and largest time to wait for answers, in milliseconds. */
-#define DEFAULT_TIMEOUT_MS 1000
-#define MAX_TIMEOUT_MS 600000
 
 /* What the command line asked for. */
 struct options {
@@ -59,7 +54,8 @@ usage (FILE *fp)
            "\n"
            "Exit status: 0 at least one target found, 1 none found,\n"
            "2 usage error or failure (unknown interface, no CAP_NET_RAW).\n",
-           tool_progname, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
+           tool_progname, TOOL_DISCOVER_DEFAULT_TIMEOUT_MS,
+           TOOL_DISCOVER_MAX_TIMEOUT_MS);
 }
 
 /* Fill OPTS from the command line. */
@@ -74,13 +70,13 @@ parse_options (int argc, char **argv, struct options *opts)
   int c;
 
   memset (opts, 0, sizeof *opts);
-  opts->timeout_ms = DEFAULT_TIMEOUT_MS;
+  opts->timeout_ms = TOOL_DISCOVER_DEFAULT_TIMEOUT_MS;
   while ((c = tool_next_option (argc, argv, "t:j", long_options,
                                 &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 't':
       opts->timeout_ms = tool_parse_number ("--timeout", optarg, 1,
-                                            MAX_TIMEOUT_MS);
+                                            TOOL_DISCOVER_MAX_TIMEOUT_MS);
       break;
     case 'j':
       opts->json = true;
@@ -174,34 +170,23 @@ int
 aoectl_discover_main (int argc, char **argv)
 {
   struct options opts;
-  struct aoe_target_info *targets = NULL;
-  aoe_handle *h;
-  size_t i;
-  int n;
+  struct aoe_target_info *targets;
+  size_t i, n;
 
   parse_options (argc, argv, &opts);
-
-  h = tool_open (&opts.ifaces);
-  n = aoe_discover (h, opts.timeout_ms, &targets, sizeof *targets);
-  if (n == -1)
-    tool_library_error (EXIT_ERROR);
-  aoe_close (h);
-
+  n = tool_discover (&opts.ifaces, opts.timeout_ms, !opts.json, &targets);
   if (opts.json) {
     printf ("[\n");
-    for (i = 0; i < (size_t) n; ++i)
-      print_json (&targets[i], i + 1 == (size_t) n);
+    for (i = 0; i < n; ++i)
+      print_json (&targets[i], i + 1 == n);
     printf ("]\n");
   }
   else {
-    for (i = 0; i < (size_t) n; ++i) {
+    for (i = 0; i < n; ++i) {
       if (i > 0)
         printf ("\n");
       print_text (&targets[i]);
     }
-    if (n == 0)
-      fprintf (stderr, "%s: no AoE target answered within %u ms\n",
-               tool_progname, opts.timeout_ms);
   }
   aoe_free_targets (targets);
   return tool_finish (n > 0 ? EXIT_FOUND : EXIT_NONE_FOUND);

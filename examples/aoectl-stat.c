@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (C) 2026 The libaoe authors
  *
- * aoectl stat: live figures of an AoE target seen from this initiator.
+ * aoectl stat: live figures of an AoE target seen from this initiator;
+ * without a target, the list of every target (aoectl-stat-list.c).
  *
  *   aoectl stat -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]
  *               [--count N] [--json]
+ *   aoectl stat -i IFACE [-i IFACE...] [--timeout MS] [--bytes] [--json]
  *
  * Connects, then once per sample sends one light probe (a read of one
  * frame, at a different place each time) and prints libaoe's view of
@@ -26,6 +28,7 @@
 #include <libaoe.h>
 
 #include "aoectl.h"
+#include "aoectl-stat-list.h"
 #include "tool-common.h"
 
 /* Largest --interval, seconds. */
@@ -45,6 +48,9 @@ struct options {
   double interval_s;          /* --interval, 0 if not given */
   unsigned long count;        /* --count, 0: forever (with --interval) */
   bool json;                  /* --json */
+  bool list;                  /* no target: list every target */
+  unsigned timeout_ms;        /* --timeout of the list, 0 if not given */
+  bool bytes;                 /* --bytes: the list's sizes in bytes */
 };
 
 /* One sample: the counters, when they were taken, the probe's latency. */
@@ -61,26 +67,56 @@ usage (FILE *fp)
   fprintf (fp,
            "Usage: %s -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]\n"
            "                   [--count N] [--json]\n"
+           "       %s -i IFACE [-i IFACE...] [--timeout MS] [--bytes] [--json]\n"
            "Show live figures of an ATA-over-Ethernet target: window, frames in\n"
            "flight, round-trip times, frames sent and received, retransmits,\n"
            "timeouts, drops, bytes moved, throughput and the latency of a probe\n"
            "read of one frame sent each interval.  Without --interval and\n"
            "--count, one sample; with --interval, one every S seconds until\n"
            "interrupted or --count samples (--count alone: every second).\n"
-           "Options may come before or after the target.\n"
+           "Options may come before or after the target.  Without a target, list\n"
+           "every target that answers, one line each: name, size (powers of\n"
+           "1024), state, ports, interfaces, serial and model.\n"
            "\n"
            "  -i, --interface IFACE  interface to reach the target (repeat for several)\n"
            "                         -i all: every interface up with Ethernet\n"
            "  -n, --interval S       seconds between samples (fractions allowed)\n"
            "  -c, --count N          number of samples\n"
            "  -j, --json             one JSON object per sample, one per line\n"
+           "                         (listing: a JSON array)\n"
+           "  -t, --timeout MS       listing: how long to wait for answers\n"
+           "                         (default %d, 1-%d)\n"
+           "  -b, --bytes            listing: sizes in bytes\n"
            "  -h, --help             print this help and exit\n"
            "  -V, --version          print the version and exit\n"
            "\n"
            "Exit status: 0 success, 1 a probe read failed (the target stopped\n"
-           "answering), 2 usage or setup error (bad arguments, unknown interface,\n"
-           "target not found, no CAP_NET_RAW).\n",
-           tool_progname);
+           "answering; listing: no target answered), 2 usage or setup error (bad\n"
+           "arguments, unknown interface, target not found, no CAP_NET_RAW).\n",
+           tool_progname, tool_progname, TOOL_DISCOVER_DEFAULT_TIMEOUT_MS,
+           TOOL_DISCOVER_MAX_TIMEOUT_MS);
+}
+
+/* Options that belong to one mode only: the listing (no target left
+ * after the options) takes no --interval or --count, a target no
+ * --timeout or --bytes.  True, with opts->list set and its defaults
+ * filled in, if the listing was asked for. */
+static bool
+check_list_options (int argc, struct options *opts)
+{
+  if (optind < argc) {
+    if (opts->timeout_ms || opts->bytes)
+      tool_usage_error ("--timeout and --bytes are for the list of targets "
+                        "(no target given)");
+    return false;
+  }
+  if (opts->interval_s || opts->count)
+    tool_usage_error ("--interval and --count need a target (eSHELF.SLOT)");
+  tool_need_ifaces (&opts->ifaces);
+  opts->list = true;
+  if (opts->timeout_ms == 0)
+    opts->timeout_ms = TOOL_DISCOVER_DEFAULT_TIMEOUT_MS;
+  return true;
 }
 
 /* Fill OPTS from the command line. */
@@ -91,12 +127,14 @@ parse_options (int argc, char **argv, struct options *opts)
     { "interval", required_argument, NULL, 'n' },
     { "count", required_argument, NULL, 'c' },
     { "json", no_argument, NULL, 'j' },
+    { "timeout", required_argument, NULL, 't' },
+    { "bytes", no_argument, NULL, 'b' },
     TOOL_COMMON_LONG_OPTIONS,
   };
   int c;
 
   memset (opts, 0, sizeof *opts);
-  while ((c = tool_next_option (argc, argv, "n:c:j", long_options,
+  while ((c = tool_next_option (argc, argv, "n:c:jt:b", long_options,
                                 &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 'n':
@@ -109,8 +147,17 @@ parse_options (int argc, char **argv, struct options *opts)
     case 'j':
       opts->json = true;
       break;
+    case 't':
+      opts->timeout_ms = tool_parse_number ("--timeout", optarg, 1,
+                                            TOOL_DISCOVER_MAX_TIMEOUT_MS);
+      break;
+    case 'b':
+      opts->bytes = true;
+      break;
     }
   }
+  if (check_list_options (argc, opts))
+    return;
   tool_parse_only_target (argc, argv, &opts->target);
   tool_need_ifaces (&opts->ifaces);
   if (opts->interval_s == 0 && opts->count == 0)
@@ -250,6 +297,9 @@ aoectl_stat_main (int argc, char **argv)
   unsigned long n;
 
   parse_options (argc, argv, &opts);
+  if (opts.list)
+    return aoectl_stat_list (&opts.ifaces, opts.timeout_ms, opts.bytes,
+                             opts.json);
   h = tool_connect (&opts.ifaces, &opts.target);
   if (aoe_get_info (h, &info, sizeof info) == -1
       || aoe_set_timeout (h, PROBE_TIMEOUT_MS) == -1

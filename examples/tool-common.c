@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +319,46 @@ tool_connect (const struct tool_ifaces *ifaces,
       || aoe_connect (h) == -1)
     tool_library_error (TOOL_EXIT_USAGE);
   return h;
+}
+
+size_t
+tool_discover (const struct tool_ifaces *ifaces, unsigned timeout_ms,
+               bool report_none, struct aoe_target_info **targets)
+{
+  aoe_handle *h = tool_open (ifaces);
+  int n;
+
+  *targets = NULL;
+  n = aoe_discover (h, timeout_ms, targets, sizeof **targets);
+  if (n == -1)
+    tool_library_error (TOOL_EXIT_USAGE);
+  aoe_close (h);
+  if (n == 0 && report_none)
+    fprintf (stderr, "%s: no AoE target answered within %u ms\n",
+             tool_progname, timeout_ms);
+  return (size_t) n;
+}
+
+void
+tool_format_size (uint64_t bytes, char buf[TOOL_SIZE_BUFSIZE])
+{
+  static const char *const units[] = {
+    "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"
+  };
+  double value = (double) bytes;
+  size_t u = 0;
+
+  if (bytes < 1024) {
+    snprintf (buf, TOOL_SIZE_BUFSIZE, "%" PRIu64 "B", bytes);
+    return;
+  }
+  value /= 1024;
+  /* Up a unit from what would print as 1024.000 (rounded) too. */
+  while (value >= 1023.9995 && u + 1 < sizeof units / sizeof units[0]) {
+    value /= 1024;
+    u++;
+  }
+  snprintf (buf, TOOL_SIZE_BUFSIZE, "%.3f%s", value, units[u]);
 }
 
 void

@@ -131,6 +131,27 @@ aoe_handle *tool_open (const struct tool_ifaces *ifaces);
 aoe_handle *tool_connect (const struct tool_ifaces *ifaces,
                           const struct tool_target *target);
 
+/* Broadcast Query Config on the interfaces, wait timeout_ms for
+ * answers (aoe_discover) and store the targets found in *targets (free
+ * with aoe_free_targets); their number, or exit TOOL_EXIT_USAGE with
+ * libaoe's message.  If none answered and report_none is set, say so on
+ * stderr. */
+size_t tool_discover (const struct tool_ifaces *ifaces, unsigned timeout_ms,
+                      bool report_none, struct aoe_target_info **targets);
+
+/* Default and largest time tool_discover's callers wait for answers
+ * (--timeout of aoectl discover and of aoectl stat's listing), ms. */
+#define TOOL_DISCOVER_DEFAULT_TIMEOUT_MS 1000
+#define TOOL_DISCOVER_MAX_TIMEOUT_MS 600000
+
+/* Size of a buffer for tool_format_size. */
+#define TOOL_SIZE_BUFSIZE 24
+
+/* Format bytes for a human in powers of 1024 with three decimals, as
+ * aoetools' aoe-stat writes sizes: "512B", "1.500KiB", "64.000MiB",
+ * "2.000TiB" (the largest unit below which the value stays). */
+void tool_format_size (uint64_t bytes, char buf[TOOL_SIZE_BUFSIZE]);
+
 /* Format a MAC as "aa:bb:cc:dd:ee:ff" into buf (18 bytes). */
 void tool_format_mac (const uint8_t mac[6], char buf[18]);
 

@@ -6,7 +6,8 @@
  * widths 40, 80 and 200 exactly, one column short; what is dropped when
  * narrow; the ETA text) and the text and JSON output of strings
  * (examples/tool-common.c: valid UTF-8 kept, control characters and
- * bytes that are not UTF-8 escaped).
+ * bytes that are not UTF-8 escaped), and sizes for humans (aoectl
+ * stat's listing: tool_format_size).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,6 +213,30 @@ test_text_string (void **state)
   assert_string_equal (printed (text, "\xed\xa0\x80"), "\\xed\\xa0\\x80");
 }
 
+/* Sizes: bytes below 1 KiB, then three decimals of the largest power of
+ * 1024 the value reaches. */
+static void
+test_format_size (void **state)
+{
+  char buf[TOOL_SIZE_BUFSIZE];
+  static const struct {
+    uint64_t bytes;
+    const char *want;
+  } cases[] = {
+    { 0, "0B" }, { 1023, "1023B" }, { 1024, "1.000KiB" },
+    { 1536, "1.500KiB" }, { 64ULL << 20, "64.000MiB" },
+    { (1ULL << 30) - 512, "1.000GiB" }, { 1ULL << 30, "1.000GiB" },
+    { 2ULL << 40, "2.000TiB" }, { UINT64_MAX, "16.000EiB" },
+  };
+  size_t i;
+
+  (void) state;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    tool_format_size (cases[i].bytes, buf);
+    assert_string_equal (buf, cases[i].want);
+  }
+}
+
 /* Run every test of this file. */
 int
 main (void)
@@ -223,6 +248,7 @@ main (void)
     cmocka_unit_test (test_eta),
     cmocka_unit_test (test_json_string),
     cmocka_unit_test (test_text_string),
+    cmocka_unit_test (test_format_size),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -101,7 +101,9 @@ usage "slot must be 0-254" "${copy[@]}" -i noif0 e0.300 out
 for tool in stat copy config mask reserve; do
   cmd=("$aoectl" "$tool")
   [[ $tool = @(config|mask|reserve) ]] && cmd+=(read)
-  usage "^aoectl $tool: (no target given|expected SRC and DST)" "${cmd[@]}" -i noif0
+  # (stat without a target lists every target: see ---- stat ----.)
+  [ "$tool" = stat ] ||
+    usage "^aoectl $tool: (no target given|expected SRC and DST)" "${cmd[@]}" -i noif0
   usage "^aoectl $tool: option '-i' needs an argument \\(try --help\\)$" "${cmd[@]}" -i
   usage "-i: empty interface name" "${cmd[@]}" -i '' e0.1
   usage "unknown option '--bogus'" "${cmd[@]}" --bogus
@@ -118,6 +120,21 @@ usage "too many interfaces \\(at most 8\\)" "${stat[@]}" -i a -i b -i c -i d \
 
 # ---- stat ----
 usage "unexpected argument 'more'" "${stat[@]}" -i noif0 e0.1 more
+# Without a target: the listing, which needs an interface and takes no
+# --interval or --count; --timeout and --bytes are the listing's only.
+usage "^aoectl stat: aoe_add_interface: no such interface: noif0$" \
+  "${stat[@]}" -i noif0
+usage "no interface given" "${stat[@]}" --bytes
+usage "--interval and --count need a target" "${stat[@]}" -i noif0 --count 2
+usage "--interval and --count need a target" "${stat[@]}" -n 1 -i noif0
+usage "--timeout and --bytes are for the list of targets" \
+  "${stat[@]}" -i noif0 e0.1 --bytes
+usage "--timeout and --bytes are for the list of targets" \
+  "${stat[@]}" -i noif0 -t 100 e0.1
+for bad in 0 -1 abc 600001 ''; do
+  usage "--timeout: '$bad' is not a number from 1 to 600000" \
+    "${stat[@]}" -i noif0 --timeout "$bad"
+done
 for bad in 0 -1 abc 1e9 '' 0.0 100000; do
   usage "--interval: '$bad' is not a number of seconds" \
     "${stat[@]}" -i noif0 --interval "$bad" e0.1
