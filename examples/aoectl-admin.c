@@ -347,18 +347,22 @@ print_config (const struct options *opts, const char *config)
   }
 }
 
-/* Replace an empty MAC list by this initiator's MACs on every interface. */
+/* Replace an empty MAC list by this initiator's MACs on every interface
+ * the handle uses (-i all may stand for several). */
 static void
 default_to_own_macs (aoe_handle *h, struct options *opts)
 {
+  struct aoe_info info;
   size_t i;
 
   if (opts->nmacs > 0)
     return;
-  for (i = 0; i < opts->ifaces.n; i++)
+  if (aoe_get_info (h, &info, sizeof info) == -1)
+    tool_library_error (TOOL_EXIT_USAGE);
+  for (i = 0; i < info.ninterfaces && i < MAX_MACS; i++)
     if (aoe_get_interface_mac (h, (unsigned) i, opts->macs[i]) == -1)
       tool_library_error (TOOL_EXIT_USAGE);
-  opts->nmacs = opts->ifaces.n;
+  opts->nmacs = i;
 }
 
 /* Run a config test (prefix: test-prefix): exit status 0 match, 1 not. */

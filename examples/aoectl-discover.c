@@ -75,8 +75,7 @@ parse_options (int argc, char **argv, struct options *opts)
                                 &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 't':
-      opts->timeout_ms = tool_parse_number ("--timeout", optarg, 1,
-                                            TOOL_DISCOVER_MAX_TIMEOUT_MS);
+      opts->timeout_ms = tool_parse_discover_timeout (optarg);
       break;
     case 'j':
       opts->json = true;

@@ -147,12 +147,11 @@ parse_options (int argc, char **argv, struct options *opts)
     case 'j':
       opts->json = true;
       break;
-    case 't':
-      opts->timeout_ms = tool_parse_number ("--timeout", optarg, 1,
-                                            TOOL_DISCOVER_MAX_TIMEOUT_MS);
-      break;
     case 'b':
       opts->bytes = true;
+      break;
+    case 't':
+      opts->timeout_ms = tool_parse_discover_timeout (optarg);
       break;
     }
   }

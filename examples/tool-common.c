@@ -339,6 +339,13 @@ tool_discover (const struct tool_ifaces *ifaces, unsigned timeout_ms,
   return (size_t) n;
 }
 
+unsigned
+tool_parse_discover_timeout (const char *text)
+{
+  return (unsigned) tool_parse_number ("--timeout", text, 1,
+                                       TOOL_DISCOVER_MAX_TIMEOUT_MS);
+}
+
 void
 tool_format_size (uint64_t bytes, char buf[TOOL_SIZE_BUFSIZE])
 {

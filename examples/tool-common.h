@@ -144,6 +144,10 @@ size_t tool_discover (const struct tool_ifaces *ifaces, unsigned timeout_ms,
 #define TOOL_DISCOVER_DEFAULT_TIMEOUT_MS 1000
 #define TOOL_DISCOVER_MAX_TIMEOUT_MS 600000
 
+/* Parse --timeout MS of discovery (1 to TOOL_DISCOVER_MAX_TIMEOUT_MS),
+ * or exit with a usage error. */
+unsigned tool_parse_discover_timeout (const char *text);
+
 /* Size of a buffer for tool_format_size. */
 #define TOOL_SIZE_BUFSIZE 24
 

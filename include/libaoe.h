@@ -181,6 +181,9 @@ struct aoe_info {
                                 to serve the same disk (aoe_get_target_macs
                                 lists them) */
   char config[1025];         /* the config string, NUL-terminated */
+  unsigned ninterfaces;      /* local interfaces the handle uses (with
+                                "all": those it found); the indexes of
+                                aoe_get_interface_mac are below it */
 };
 
 /* Counters and live protocol state; see aoe_get_stats. */
@@ -506,7 +509,8 @@ void aoe_free_targets (struct aoe_target_info *targets);
 #define AOE_CONFIG_TEST_TIMEOUT_MS 1000
 
 /* This initiator's MAC address on the index-th interface given to
- * aoe_add_interface (0 = the first), the source of every frame sent
+ * aoe_add_interface (0 = the first; "all" counts as the interfaces it
+ * found, aoe_info.ninterfaces in all), the source of every frame sent
  * there: what a target's reserve and mask lists must name.  Connected
  * handles only.  0, or -1 (EINVAL: index out of range). */
 int aoe_get_interface_mac (aoe_handle *h, unsigned index, uint8_t mac[6])

@@ -432,6 +432,7 @@ aoe_get_info (aoe_handle *h, struct aoe_info *info, size_t size)
    * answers from a restarted target, another path). */
   pthread_mutex_lock (&io->engine_lock);
   all.nmacs = aoe_internal_list_ports (io, NULL, 0);
+  all.ninterfaces = (unsigned) io->nifaces;
   if (aoe_engine_frame_sectors (io->engine) > 0)
     all.sectors_per_frame = aoe_engine_frame_sectors (io->engine);
   pthread_mutex_unlock (&io->engine_lock);

@@ -202,12 +202,13 @@ configure_handle (void)
 }
 
 /* reserve=true: reserve the target for this initiator's MAC on every
- * interface, so that every path may do I/O.  0, or -1 after
- * nbdkit_error (another initiator holds the reservation: EACCES). */
+ * interface the handle uses (iface=all may stand for several), so that
+ * every path may do I/O.  0, or -1 after nbdkit_error (another
+ * initiator holds the reservation: EACCES). */
 static int
 reserve_target (void)
 {
-  size_t i, n = aoeplug_config.nifaces;
+  size_t i, n = target_info.ninterfaces;
   uint8_t (*macs)[6] = calloc (n, sizeof *macs);
   int r = -1;
 

@@ -164,6 +164,7 @@ main (int argc, char *argv[])
   printf ("firmware_version=0x%04x\n", info.firmware_version);
   printf ("sectors_per_frame=%u\n", info.sectors_per_frame);
   printf ("nmacs=%u\n", info.nmacs);
+  printf ("ninterfaces=%u\n", info.ninterfaces);
   print_target_macs (h, info.nmacs);
   printf ("config=%s\n", info.config);
   printf ("debug_connected=%u\n", seen.connected);

@@ -32,6 +32,7 @@ lib_expect_value "$out" buffer_count 16
 lib_expect_value "$out" firmware_version 0x4019
 lib_expect_value "$out" sectors_per_frame "$spf"
 lib_expect_value "$out" nmacs 1
+lib_expect_value "$out" ninterfaces 1
 lib_expect_value "$out" mac0 "$TB_MAC_TARGET"
 lib_expect_value "$out" config ""
 lib_expect_value "$out" debug_connected 1

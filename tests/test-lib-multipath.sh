@@ -22,6 +22,7 @@ out=$TB_DIR/info.out
 tb_init_exec "$(lib_prog lib-info)" "$ifaces" 0 1 > "$out"
 cat "$out"
 lib_expect_value "$out" nmacs 2
+lib_expect_value "$out" ninterfaces 2
 macs=$(sed -n 's/^mac[01]=//p' "$out" | sort | tr '\n' ' ')
 want=$(printf '%s\n' "$TB_MAC_TARGET" "$TB_MAC_TARGET2" | sort | tr '\n' ' ')
 [ "$macs" = "$want" ] || lib_fail "MACs '$macs', expected '$want'"

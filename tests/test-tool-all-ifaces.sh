@@ -12,7 +12,11 @@
 # absent target lists the interfaces used); the plugin serves e0.1 with
 # iface=all.  In a namespace with only the loopback: one clear error line
 # from the tools and from the plugin.  And "all" mixed with a named
-# interface, in either order: one error line.
+# interface, in either order: one error line.  Then, on a bed of two
+# initiator interfaces bridged to one vblade: aoectl reserve set -i all
+# and the plugin's reserve=true with iface=all reserve for both of this
+# host's MACs (every interface "all" found, not one), so that I/O
+# through both paths is allowed.
 set -euo pipefail
 AOE_SRCDIR=${AOE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$AOE_SRCDIR/tests/tool-functions.sh"
@@ -96,5 +100,25 @@ tool_expect 1 unshare -n sh -c \
   "$AOE_PLUGIN"
 [ "$(grep -c . "$TOOL_ERR")" -eq 1 ] && grep -q "iface=all: .*$(tool_re "$none")" "$TOOL_ERR" ||
   tool_fail "nbdkit iface=all without interfaces: not one clear line"
+
+# ---- reservations: every MAC "all" found ----
+tb_teardown
+unset TOOL_OUT TOOL_ERR   # they were in the old bed's directory
+tool_two_initiators 8M random
+both_macs=$(printf '%s\n' "$TB_MAC_INIT" "$TB_MAC_INIT2" | sort | tr '\n' ' ')
+# reserved_by_us: the target's reserve list is exactly our two MACs.
+reserved_by_us ()
+{
+  tool_expect 0 tb_init_exec "$aoectl" reserve read -i "$TB_IFACE" e0.1
+  [ "$(sort "$TOOL_OUT" | tr '\n' ' ')" = "$both_macs" ] ||
+    tool_fail "$1: reserved for '$(cat "$TOOL_OUT")', expected '$both_macs'"
+}
+tool_expect 0 tb_init_exec "$aoectl" reserve set -i all e0.1
+reserved_by_us "aoectl reserve set -i all"
+tool_expect 0 tb_init_exec "$aoectl" reserve release -i all e0.1
+tool_expect 0 tb_init_exec nbdkit -U - "$AOE_PLUGIN" iface=all e0.1 \
+  reserve=true --run "$(printf '%q ' "$aoectl" reserve read -i "$TB_IFACE" e0.1)"
+[ "$(sort "$TOOL_OUT" | tr '\n' ' ')" = "$both_macs" ] ||
+  tool_fail "iface=all reserve=true: reserved for '$(cat "$TOOL_OUT")'"
 
 echo "test-tool-all-ifaces.sh: ok"
