@@ -11,7 +11,8 @@
 # uses neither the down veth nor the tun nor lo (the connect error of an
 # absent target lists the interfaces used); the plugin serves e0.1 with
 # iface=all.  In a namespace with only the loopback: one clear error line
-# from the tools and from the plugin.  And "all" mixed with a named
+# from the tools and from the plugin; with ten Ethernet interfaces up,
+# more than libaoe's 8, a clear refusal.  And "all" mixed with a named
 # interface, in either order: one error line.  Then, on a bed of two
 # initiator interfaces bridged to one vblade: aoectl reserve set -i all
 # and the plugin's reserve=true with iface=all reserve for both of this
@@ -100,6 +101,14 @@ tool_expect 1 unshare -n sh -c \
   "$AOE_PLUGIN"
 [ "$(grep -c . "$TOOL_ERR")" -eq 1 ] && grep -q "iface=all: .*$(tool_re "$none")" "$TOOL_ERR" ||
   tool_fail "nbdkit iface=all without interfaces: not one clear line"
+
+# More than libaoe's 8 interfaces qualify (five veth pairs, both ends
+# up, in a namespace of our own): refused, naming them is the way out.
+tool_expect_error 2 "$(tool_re 'interface "all": 10 interfaces qualify, at most 8 can be used: name them instead')" \
+  unshare -n sh -c 'for i in 1 2 3 4 5; do
+      ip link add ifa$i type veth peer name ifb$i &&
+        ip link set ifa$i up && ip link set ifb$i up || exit 9
+    done; exec "$0" discover -i all' "$aoectl"
 
 # ---- reservations: every MAC "all" found ----
 tb_teardown
