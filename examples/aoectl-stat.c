@@ -5,6 +5,8 @@
  *
  *   aoectl stat -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]
  *               [--count N] [--json]
+ *   aoectl stat --server PATH [eSHELF.SLOT] [--interval S] [--count N]
+ *               [--json]
  *
  * Connects, then once per sample sends one light probe (a read of one
  * frame, at a different place each time) and prints libaoe's view of
@@ -12,7 +14,9 @@
  * and received, retransmits, timeouts, drops, bytes moved, throughput
  * over the interval and the probe's latency.  One probe per interval
  * loads the target so little that it can run while other initiators
- * work.  Built only on <libaoe.h>.
+ * work.  With --server PATH it reads a running nbdkit aoe's figures
+ * instead (aoectl-stat-server.c); the output is stat-print.c's for both.
+ * Built only on <libaoe.h>.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +30,7 @@
 #include <libaoe.h>
 
 #include "aoectl.h"
+#include "aoectl-stat.h"
 #include "tool-common.h"
 
 /* Largest --interval, seconds. */
@@ -45,13 +50,7 @@ struct options {
   double interval_s;          /* --interval, 0 if not given */
   unsigned long count;        /* --count, 0: forever (with --interval) */
   bool json;                  /* --json */
-};
-
-/* One sample: the counters, when they were taken, the probe's latency. */
-struct sample {
-  struct aoe_stats stats;     /* libaoe's counters */
-  double at;                  /* tool_now () when taken */
-  double probe_s;             /* how long the probe read took */
+  const char *server;         /* --server PATH, or NULL: probe ourselves */
 };
 
 /* Print the usage text to FP. */
@@ -61,25 +60,44 @@ usage (FILE *fp)
   fprintf (fp,
            "Usage: %s -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]\n"
            "                   [--count N] [--json]\n"
+           "       %s --server PATH [eSHELF.SLOT] [--interval S] [--count N]\n"
+           "                   [--json]\n"
            "Show live figures of an ATA-over-Ethernet target: window, frames in\n"
            "flight, round-trip times, frames sent and received, retransmits,\n"
            "timeouts, drops, bytes moved, throughput and the latency of a probe\n"
            "read of one frame sent each interval.  Without --interval and\n"
            "--count, one sample; with --interval, one every S seconds until\n"
            "interrupted or --count samples (--count alone: every second).\n"
+           "With --server, the figures of a running nbdkit aoe, read from the\n"
+           "statistics file it rewrites every second (its stats=PATH key): every\n"
+           "export, or the one named; no frame is sent, no -i is taken.\n"
            "Options may come before or after the target.\n"
            "\n"
            "  -i, --interface IFACE  interface to reach the target (repeat for several)\n"
            "  -n, --interval S       seconds between samples (fractions allowed)\n"
            "  -c, --count N          number of samples\n"
            "  -j, --json             one JSON object per sample, one per line\n"
+           "  -s, --server PATH      read nbdkit aoe's statistics file PATH\n"
            "  -h, --help             print this help and exit\n"
            "  -V, --version          print the version and exit\n"
            "\n"
            "Exit status: 0 success, 1 a probe read failed (the target stopped\n"
-           "answering), 2 usage or setup error (bad arguments, unknown interface,\n"
-           "target not found, no CAP_NET_RAW).\n",
-           tool_progname);
+           "answering, or the server's file is no longer rewritten), 2 usage or\n"
+           "setup error (bad arguments, unknown interface, target not found, no\n"
+           "CAP_NET_RAW, a statistics file that cannot be read).\n",
+           tool_progname, tool_progname);
+}
+
+/* --server PATH: no interface (no frame is sent), and the target is
+ * optional (without it, every export of the server). */
+static void
+parse_server_options (int argc, char **argv, struct options *opts)
+{
+  if (opts->ifaces.n > 0)
+    tool_usage_error ("--server reads the server's statistics file and "
+                      "sends no frame: no -i");
+  if (optind < argc)
+    tool_parse_only_target (argc, argv, &opts->target);
 }
 
 /* Fill OPTS from the command line. */
@@ -90,12 +108,13 @@ parse_options (int argc, char **argv, struct options *opts)
     { "interval", required_argument, NULL, 'n' },
     { "count", required_argument, NULL, 'c' },
     { "json", no_argument, NULL, 'j' },
+    { "server", required_argument, NULL, 's' },
     TOOL_COMMON_LONG_OPTIONS,
   };
   int c;
 
   memset (opts, 0, sizeof *opts);
-  while ((c = tool_next_option (argc, argv, "n:c:j", long_options,
+  while ((c = tool_next_option (argc, argv, "n:c:js:", long_options,
                                 &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 'n':
@@ -108,26 +127,21 @@ parse_options (int argc, char **argv, struct options *opts)
     case 'j':
       opts->json = true;
       break;
+    case 's':
+      opts->server = optarg;
+      break;
     }
   }
-  tool_parse_only_target (argc, argv, &opts->target);
-  tool_need_ifaces (&opts->ifaces);
+  if (opts->server)
+    parse_server_options (argc, argv, opts);
+  else {
+    tool_parse_only_target (argc, argv, &opts->target);
+    tool_need_ifaces (&opts->ifaces);
+  }
   if (opts->interval_s == 0 && opts->count == 0)
     opts->count = 1;
   if (opts->interval_s == 0)
     opts->interval_s = 1;
-}
-
-/* Sleep until the monotonic time deadline (seconds, as tool_now). */
-static void
-sleep_until (double deadline)
-{
-  struct timespec ts;
-
-  ts.tv_sec = (time_t) deadline;
-  ts.tv_nsec = (long) ((deadline - (double) ts.tv_sec) * 1e9);
-  while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-    ;
 }
 
 /* Read one frame at the probe_index-th frame-sized place of the target
@@ -135,7 +149,7 @@ sleep_until (double deadline)
  * Exits TOOL_EXIT_FAILED if the read fails. */
 static void
 take_sample (aoe_handle *h, const struct aoe_info *info, void *buf,
-             size_t frame, uint64_t probe_index, struct sample *s)
+             size_t frame, uint64_t probe_index, struct stat_sample *s)
 {
   uint64_t places = info->size / frame;
   uint64_t offset = places ? (probe_index % places) * frame : 0;
@@ -150,89 +164,7 @@ take_sample (aoe_handle *h, const struct aoe_info *info, void *buf,
   s->at = tool_now ();
 }
 
-/* Bytes read and written in total. */
-static uint64_t
-bytes_moved (const struct aoe_stats *st)
-{
-  return st->bytes_read + st->bytes_written;
-}
 
-/* Drops of every kind: capture buffer, foreign, misaddressed and
- * malformed replies. */
-static uint64_t
-drops (const struct aoe_stats *st)
-{
-  return st->capture_drops + st->dropped_foreign + st->dropped_misaddressed
-    + st->dropped_malformed;
-}
-
-/* Print the text header: the target, then the column names. */
-static void
-print_text_header (const struct options *opts, const struct aoe_info *info)
-{
-  printf ("%s: %" PRIu64 " bytes, %u port(s), buffer count %u, "
-          "%u sectors per frame\n", opts->target.name, info->size,
-          info->nmacs, info->buffer_count, info->sectors_per_frame);
-  printf ("%8s %9s %8s %9s %9s %9s %9s %9s %7s %8s %7s %12s %9s %9s\n",
-          "time_s", "window", "inflight", "srtt_us", "rttvar_us", "rto_us",
-          "sent", "received", "rexmit", "timeouts", "drops", "bytes",
-          "MB/s", "probe_us");
-}
-
-/* Print sample s as a text row; prev is the sample before (for rates). */
-static void
-print_text_row (const struct sample *s, const struct sample *prev,
-                double start)
-{
-  const struct aoe_stats *st = &s->stats;
-  double elapsed = s->at - prev->at;
-  double rate = elapsed > 0
-    ? (double) (bytes_moved (st) - bytes_moved (&prev->stats)) / elapsed : 0;
-  char window[24];
-
-  snprintf (window, sizeof window, "%u/%u", st->window, st->window_max);
-  printf ("%8.2f %9s %8u %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
-          " %9" PRIu64 " %7" PRIu64 " %8" PRIu64 " %7" PRIu64 " %12" PRIu64
-          " %9.3f %9.0f\n",
-          s->at - start, window, st->in_flight, st->srtt_us, st->rttvar_us,
-          st->rto_us, st->frames_sent, st->frames_received, st->retransmits,
-          st->timeouts, drops (st), bytes_moved (st), rate / 1e6,
-          s->probe_s * 1e6);
-}
-
-/* Print sample s (number n) as one JSON object on one line. */
-static void
-print_json_row (const struct options *opts, const struct aoe_info *info,
-                const struct sample *s, const struct sample *prev,
-                double start, unsigned long n)
-{
-  const struct aoe_stats *st = &s->stats;
-  double elapsed = s->at - prev->at;
-  uint64_t moved = bytes_moved (st) - bytes_moved (&prev->stats);
-
-  printf ("{\"target\":\"%s\",\"sample\":%lu,\"time_s\":%.6f,"
-          "\"interval_s\":%.6f,\"size\":%" PRIu64 ",\"ports\":%u,"
-          "\"window\":%u,\"window_max\":%u,\"in_flight\":%u,"
-          "\"srtt_us\":%" PRIu64 ",\"rttvar_us\":%" PRIu64
-          ",\"rto_us\":%" PRIu64 ",",
-          opts->target.name, n, s->at - start, elapsed, info->size,
-          info->nmacs, st->window, st->window_max, st->in_flight,
-          st->srtt_us, st->rttvar_us, st->rto_us);
-  printf ("\"frames_sent\":%" PRIu64 ",\"frames_received\":%" PRIu64
-          ",\"retransmits\":%" PRIu64 ",\"timeouts\":%" PRIu64
-          ",\"drops\":%" PRIu64 ",\"capture_drops\":%" PRIu64
-          ",\"dropped_foreign\":%" PRIu64 ",\"dropped_malformed\":%" PRIu64
-          ",\"dropped_misaddressed\":%" PRIu64 ",\"ports_rejected\":%" PRIu64
-          ",\"bytes_read\":%" PRIu64 ",\"bytes_written\":%" PRIu64
-          ",\"bytes\":%" PRIu64 ",\"bytes_interval\":%" PRIu64
-          ",\"throughput_bytes_per_s\":%.0f,\"probe_latency_us\":%.0f}\n",
-          st->frames_sent, st->frames_received, st->retransmits,
-          st->timeouts, drops (st), st->capture_drops, st->dropped_foreign,
-          st->dropped_malformed, st->dropped_misaddressed, st->ports_rejected,
-          st->bytes_read, st->bytes_written,
-          bytes_moved (st), moved,
-          elapsed > 0 ? (double) moved / elapsed : 0.0, s->probe_s * 1e6);
-}
 
 /* aoectl stat (see aoectl.h): connect, then one probe and one line of
  * figures per interval. */
@@ -241,7 +173,7 @@ aoectl_stat_main (int argc, char **argv)
 {
   struct options opts;
   struct aoe_info info;
-  struct sample prev, cur;
+  struct stat_sample prev, cur;
   aoe_handle *h;
   size_t frame;
   void *buf;
@@ -249,6 +181,11 @@ aoectl_stat_main (int argc, char **argv)
   unsigned long n;
 
   parse_options (argc, argv, &opts);
+  if (opts.server)
+    return aoectl_stat_server (opts.server,
+                               opts.target.name[0] ? opts.target.name : NULL,
+                               opts.interval_s,
+                               opts.count, opts.json);
   h = tool_connect (&opts.ifaces, &opts.target);
   if (aoe_get_info (h, &info, sizeof info) == -1
       || aoe_set_timeout (h, PROBE_TIMEOUT_MS) == -1
@@ -261,20 +198,23 @@ aoectl_stat_main (int argc, char **argv)
     tool_die (TOOL_EXIT_USAGE, "out of memory");
   start = prev.at = tool_now ();
   prev.probe_s = 0;
-  if (!opts.json)
-    print_text_header (&opts, &info);
+  if (!opts.json) {
+    stat_print_text_target (opts.target.name, &info, NULL);
+    stat_print_text_columns (false);
+  }
 
   next = start;
   for (n = 1; opts.count == 0 || n <= opts.count; n++) {
     /* The first sample measures over the first interval too. */
     next += opts.interval_s;
     if (n > 1 || opts.count != 1)
-      sleep_until (next);
+      stat_sleep_until (next);
     take_sample (h, &info, buf, frame, n - 1, &cur);
+    cur.rate = stat_rate (&cur, &prev);
     if (opts.json)
-      print_json_row (&opts, &info, &cur, &prev, start, n);
+      stat_print_json_row (opts.target.name, &info, &cur, &prev, start, n);
     else
-      print_text_row (&cur, &prev, start);
+      stat_print_text_row (NULL, &cur, start);
     if (fflush (stdout) == EOF)
       break;   /* the reader went away: tool_finish reports it */
     prev = cur;

@@ -300,9 +300,11 @@ aoe_statsfile_parse (const char *text, struct aoe_statsfile *f, char *err,
     if (line[0] != '\0' && line[0] != '#')
       r = parse_line (&ps, line);
   }
-  if (r == 0 && !ps.have_version)
-    r = parse_error (&ps, "no version line: not an nbdkit aoe "
-                     "statistics file");
+  if (r == 0 && !ps.have_version) {
+    snprintf (err, errlen,
+              "no version line: not an nbdkit aoe statistics file");
+    r = -1;
+  }
   free (copy);
   if (r == -1)
     aoe_statsfile_free (f);
