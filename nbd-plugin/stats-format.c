@@ -146,30 +146,35 @@ parse_error (struct parser *ps, const char *fmt, ...)
   return -1;
 }
 
-/* value as an unsigned decimal number into *out.  0, or -1. */
+/* value as a non-negative decimal number: an integer into *u (u not
+ * NULL), else a fraction into *d.  0, or -1. */
 static int
-parse_u64 (const char *value, uint64_t *out)
+parse_number (const char *value, uint64_t *u, double *d)
 {
   char *end;
 
   if (value[0] < '0' || value[0] > '9')
     return -1;
   errno = 0;
-  *out = strtoull (value, &end, 10);
+  if (u)
+    *u = strtoull (value, &end, 10);
+  else
+    *d = strtod (value, &end);
   return errno || *end ? -1 : 0;
+}
+
+/* value as an unsigned decimal integer into *out.  0, or -1. */
+static int
+parse_u64 (const char *value, uint64_t *out)
+{
+  return parse_number (value, out, NULL);
 }
 
 /* value as a non-negative decimal fraction into *out.  0, or -1. */
 static int
 parse_double (const char *value, double *out)
 {
-  char *end;
-
-  if (value[0] < '0' || value[0] > '9')
-    return -1;
-  errno = 0;
-  *out = strtod (value, &end);
-  return errno || *end ? -1 : 0;
+  return parse_number (value, NULL, out);
 }
 
 /* Store value into field fl of export e.  0, or -1 (bad number). */

@@ -76,22 +76,23 @@ done
 [ "$(size_of "")" = 3145728 ] || fail "the default export is not e0.1"
 
 # ---- 2. two exports at once, byte-exact ----
-tb_init_exec nbdcopy "$(uri e0.2)" "$TB_DIR/copy02" &
-copy1=$!
-tb_init_exec nbdcopy "$(uri e1.0)" "$TB_DIR/copy10" &
-copy2=$!
-wait "$copy1" || fail "nbdcopy from e0.2 failed"
-wait "$copy2" || fail "nbdcopy from e1.0 failed"
+# copy_two SRC1 DST1 SRC2 DST2: two nbdcopy at once, both must succeed.
+copy_two ()
+{
+  local pid1 pid2
+  tb_init_exec nbdcopy "$1" "$2" &
+  pid1=$!
+  tb_init_exec nbdcopy "$3" "$4" &
+  pid2=$!
+  wait "$pid1" || fail "nbdcopy $1 $2 failed"
+  wait "$pid2" || fail "nbdcopy $3 $4 failed"
+}
+copy_two "$(uri e0.2)" "$TB_DIR/copy02" "$(uri e1.0)" "$TB_DIR/copy10"
 cmp "$img02" "$TB_DIR/copy02" || fail "e0.2 read differs"
 cmp "$img10" "$TB_DIR/copy10" || fail "e1.0 read differs"
 tb_image "$TB_DIR/new02" 5M random
 tb_image "$TB_DIR/new10" 2M random
-tb_init_exec nbdcopy "$TB_DIR/new02" "$(uri e0.2)" &
-copy1=$!
-tb_init_exec nbdcopy "$TB_DIR/new10" "$(uri e1.0)" &
-copy2=$!
-wait "$copy1" || fail "nbdcopy to e0.2 failed"
-wait "$copy2" || fail "nbdcopy to e1.0 failed"
+copy_two "$TB_DIR/new02" "$(uri e0.2)" "$TB_DIR/new10" "$(uri e1.0)"
 cmp "$img02" "$TB_DIR/new02" || fail "e0.2 write differs"
 cmp "$img10" "$TB_DIR/new10" || fail "e1.0 write differs"
 cmp "$PLUGIN_IMAGE" <(tb_init_exec nbdcopy "$(uri e0.1)" -) ||

@@ -66,21 +66,31 @@ fill (struct aoe_statsfile *f, struct aoe_statsfile_export e[2])
   f->nexports = 2;
 }
 
+/* f formatted, checked to be parsed into *g without an error (the
+ * text, to free). */
+static char *
+format_and_parse (const struct aoe_statsfile *f, struct aoe_statsfile *g)
+{
+  char err[128];
+  size_t len;
+  char *text = aoe_statsfile_format (f, &len);
+
+  assert_non_null (text);
+  assert_int_equal (strlen (text), len);
+  assert_int_equal (aoe_statsfile_parse (text, g, err, sizeof err), 0);
+  return text;
+}
+
 /* format, then parse: the same file. */
 static void
 test_round_trip (void **state)
 {
   struct aoe_statsfile_export e[2];
   struct aoe_statsfile f, g;
-  char err[128];
-  size_t len;
   char *text;
 
   fill (&f, e);
-  text = aoe_statsfile_format (&f, &len);
-  assert_non_null (text);
-  assert_int_equal (strlen (text), len);
-  assert_int_equal (aoe_statsfile_parse (text, &g, err, sizeof err), 0);
+  text = format_and_parse (&f, &g);
   assert_int_equal (g.pid, 4242);
   assert_true (g.monotonic_s == 1234.5);
   assert_true (g.period_s == 1);
@@ -111,16 +121,12 @@ test_control_characters (void **state)
 {
   struct aoe_statsfile_export e[2];
   struct aoe_statsfile f, g;
-  char err[128];
-  size_t len;
   char *text;
 
   fill (&f, e);
   snprintf (e[0].info.model, sizeof e[0].info.model, "a\nopen 0\tb");
-  text = aoe_statsfile_format (&f, &len);
-  assert_non_null (text);
+  text = format_and_parse (&f, &g);
   assert_non_null (strstr (text, "\nmodel a?open 0?b\n"));
-  assert_int_equal (aoe_statsfile_parse (text, &g, err, sizeof err), 0);
   assert_int_equal (g.exports[0].open, 1);
   aoe_statsfile_free (&g);
   free (text);
