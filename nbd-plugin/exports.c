@@ -408,17 +408,29 @@ aoeplug_exports_start (void)
   return AOEPLUG_ONE_TARGET (&aoeplug_config) ? start_one () : start_all ();
 }
 
+/* aoeplug_export_describe with table_lock held.  A discovered target
+ * is described by its discovery (what the listing showed, also after
+ * its handle connected), the target given by its connect. */
+static void
+describe_locked (const struct aoeplug_export *e, char *buf, size_t size)
+{
+  const bool discovered = !AOEPLUG_ONE_TARGET (&aoeplug_config);
+  const char *model = discovered ? e->found.model : e->info.model;
+  const char *serial = discovered ? e->found.serial : e->info.serial;
+
+  snprintf (buf, size, "%s, serial %s%s", model[0] ? model : "no model",
+            serial[0] ? serial : "none",
+            discovered && e->found.conflict
+            ? " (several disks answer for this name: see mac=)" : "");
+}
+
 void
 aoeplug_export_describe (const struct aoeplug_export *e, char *buf,
                          size_t size)
 {
-  const char *model = e->aoe ? e->info.model : e->found.model;
-  const char *serial = e->aoe ? e->info.serial : e->found.serial;
-
-  snprintf (buf, size, "%s, serial %s%s", model[0] ? model : "no model",
-            serial[0] ? serial : "none",
-            !e->aoe && e->found.conflict
-            ? " (several disks answer for this name: see mac=)" : "");
+  pthread_mutex_lock (&table_lock);
+  describe_locked (e, buf, size);
+  pthread_mutex_unlock (&table_lock);
 }
 
 int
@@ -434,7 +446,7 @@ aoeplug_exports_list (void *nbdkit_exports)
   for (i = 0; i < ntable && r == 0; i++) {
     if (!table[i]->present)
       continue;
-    aoeplug_export_describe (table[i], description, sizeof description);
+    describe_locked (table[i], description, sizeof description);
     r = nbdkit_add_export (nbdkit_exports, table[i]->name, description);
   }
   pthread_mutex_unlock (&table_lock);

@@ -66,7 +66,8 @@ extern const char *aoeplug_exports_default (void);
 extern struct aoeplug_export *aoeplug_exports_open (const char *name);
 
 /* The description of an export for the listing and
- * .export_description: "MODEL, serial SERIAL". */
+ * .export_description: "MODEL, serial SERIAL" (and a warning when
+ * discovery saw several disks answer for its name). */
 extern void aoeplug_export_describe (const struct aoeplug_export *e,
                                      char *buf, size_t size);
 

@@ -85,7 +85,10 @@ add_export (struct aoeplug_export *e, void *opaque)
   x->info.size = e->found.size;
   snprintf (x->info.model, sizeof x->info.model, "%s", e->found.model);
   snprintf (x->info.serial, sizeof x->info.serial, "%s", e->found.serial);
-  pthread_mutex_lock (&e->lock);
+  /* Busy: its handle is connecting (which may take discover-timeout),
+   * so it has no figures yet; waiting would hold the table meanwhile. */
+  if (pthread_mutex_trylock (&e->lock) != 0)
+    return;
   if (e->aoe && aoe_get_stats (e->aoe, &x->stats, sizeof x->stats) == 0) {
     x->open = 1;
     x->info = e->info;
