@@ -146,6 +146,8 @@ print_sample (const struct aoe_statsfile *cur,
   }
 }
 
+/* aoectl stat --server (aoectl-stat.h): the first read checks the file
+ * and the target, then one sample of every export shown per interval. */
 int
 aoectl_stat_server (const char *path, const char *target, double interval_s,
                     unsigned long count, bool json)

@@ -14,12 +14,14 @@
 #include "aoectl-stat.h"
 #include "tool-common.h"
 
+/* Bytes read plus bytes written. */
 uint64_t
 stat_bytes_moved (const struct aoe_stats *st)
 {
   return st->bytes_read + st->bytes_written;
 }
 
+/* Bytes moved between the two samples, per second. */
 double
 stat_rate (const struct stat_sample *s, const struct stat_sample *prev)
 {
@@ -40,6 +42,7 @@ drops (const struct aoe_stats *st)
     + st->dropped_malformed;
 }
 
+/* "NAME: SIZE bytes, ..." (aoectl-stat.h). */
 void
 stat_print_text_target (const char *name, const struct aoe_info *info,
                         const char *note)
@@ -49,6 +52,7 @@ stat_print_text_target (const char *name, const struct aoe_info *info,
           info->buffer_count, info->sectors_per_frame, note ? note : "");
 }
 
+/* The column names, with a target column first if asked. */
 void
 stat_print_text_columns (bool with_target)
 {
@@ -60,6 +64,7 @@ stat_print_text_columns (bool with_target)
           "MB/s", "probe_us");
 }
 
+/* One text row; probe_us is "-" when there was no probe. */
 void
 stat_print_text_row (const char *name, const struct stat_sample *s,
                      double start)
@@ -83,6 +88,7 @@ stat_print_text_row (const char *name, const struct stat_sample *s,
           probe);
 }
 
+/* One JSON object; probe_latency_us is null when there was no probe. */
 void
 stat_print_json_row (const char *name, const struct aoe_info *info,
                      const struct stat_sample *s,
@@ -121,6 +127,7 @@ stat_print_json_row (const char *name, const struct aoe_info *info,
     printf ("\"probe_latency_us\":%.0f}\n", s->probe_s * 1e6);
 }
 
+/* clock_nanosleep to an absolute monotonic time, resumed after signals. */
 void
 stat_sleep_until (double deadline)
 {

@@ -402,6 +402,7 @@ start_all (void)
   return 0;
 }
 
+/* .get_ready: the one target connected, or every target discovered. */
 int
 aoeplug_exports_start (void)
 {
@@ -424,6 +425,7 @@ describe_locked (const struct aoeplug_export *e, char *buf, size_t size)
             ? " (several disks answer for this name: see mac=)" : "");
 }
 
+/* "MODEL, serial SERIAL" of e (exports.h). */
 void
 aoeplug_export_describe (const struct aoeplug_export *e, char *buf,
                          size_t size)
@@ -433,6 +435,8 @@ aoeplug_export_describe (const struct aoeplug_export *e, char *buf,
   pthread_mutex_unlock (&table_lock);
 }
 
+/* .list_exports: discover again (rate-limited), then add every present
+ * export with its description. */
 int
 aoeplug_exports_list (void *nbdkit_exports)
 {
@@ -465,6 +469,8 @@ table_default (void)
   return NULL;
 }
 
+/* .default_export: the first present export in (shelf, slot) order,
+ * discovering again if there is none. */
 const char *
 aoeplug_exports_default (void)
 {
@@ -540,6 +546,8 @@ find_export (const char *name)
   return e;
 }
 
+/* .open: find the export, and connect its shared handle on its first
+ * open (under its lock, so that two first opens connect once). */
 struct aoeplug_export *
 aoeplug_exports_open (const char *name)
 {
@@ -555,6 +563,7 @@ aoeplug_exports_open (const char *name)
   return r == 0 ? e : NULL;
 }
 
+/* Call fn on every export with the table locked. */
 void
 aoeplug_exports_foreach (void (*fn) (struct aoeplug_export *e, void *opaque),
                          void *opaque)
@@ -567,6 +576,7 @@ aoeplug_exports_foreach (void (*fn) (struct aoeplug_export *e, void *opaque),
   pthread_mutex_unlock (&table_lock);
 }
 
+/* -D aoe.stats=1: log e's counters, if it has a handle. */
 void
 aoeplug_export_log_stats (struct aoeplug_export *e, const char *when)
 {
@@ -614,6 +624,7 @@ release_target (struct aoeplug_export *e)
     nbdkit_debug ("%s: reservation released", e->name);
 }
 
+/* Release, close and free every export, and the discovery handle. */
 void
 aoeplug_exports_free (void)
 {

@@ -97,6 +97,7 @@ write_field (FILE *fp, const struct field *fl,
   }
 }
 
+/* The file's own keys, then every export's fields (stats-format.h). */
 char *
 aoe_statsfile_format (const struct aoe_statsfile *f, size_t *len)
 {
@@ -284,6 +285,7 @@ parse_line (struct parser *ps, char *line)
   return 0;
 }
 
+/* Line by line; a failure empties *f (stats-format.h). */
 int
 aoe_statsfile_parse (const char *text, struct aoe_statsfile *f, char *err,
                      size_t errlen)
@@ -316,6 +318,7 @@ aoe_statsfile_parse (const char *text, struct aoe_statsfile *f, char *err,
   return r;
 }
 
+/* Free f's exports and empty it. */
 void
 aoe_statsfile_free (struct aoe_statsfile *f)
 {
@@ -323,6 +326,7 @@ aoe_statsfile_free (struct aoe_statsfile *f)
   memset (f, 0, sizeof *f);
 }
 
+/* Linear search by name: a file holds a few exports. */
 const struct aoe_statsfile_export *
 aoe_statsfile_find (const struct aoe_statsfile *f, const char *name)
 {

@@ -173,6 +173,7 @@ publish (void)
   return r;
 }
 
+/* .get_ready: one sample written now, so that errors reach the terminal. */
 int
 aoeplug_stats_prepare (void)
 {
@@ -217,6 +218,7 @@ publisher (void *arg)
   return NULL;
 }
 
+/* .after_fork: the publishing thread, on a monotonic condition variable. */
 int
 aoeplug_stats_start (void)
 {
@@ -239,6 +241,7 @@ aoeplug_stats_start (void)
   return 0;
 }
 
+/* .cleanup: stop and join the thread, remove the file. */
 void
 aoeplug_stats_stop (void)
 {
