@@ -7,6 +7,8 @@
  *   aoectl stat -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]
  *               [--count N] [--json]
  *   aoectl stat -i IFACE [-i IFACE...] [--timeout MS] [--bytes] [--json]
+ *   aoectl stat --server PATH [eSHELF.SLOT] [--interval S] [--count N]
+ *               [--json]
  *
  * Connects, then once per sample sends one light probe (a read of one
  * frame, at a different place each time) and prints libaoe's view of
@@ -14,7 +16,9 @@
  * and received, retransmits, timeouts, drops, bytes moved, throughput
  * over the interval and the probe's latency.  One probe per interval
  * loads the target so little that it can run while other initiators
- * work.  Built only on <libaoe.h>.
+ * work.  With --server PATH it reads a running nbdkit aoe's figures
+ * instead (aoectl-stat-server.c); the output is stat-print.c's for both.
+ * Built only on <libaoe.h>.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +33,7 @@
 
 #include "aoectl.h"
 #include "aoectl-stat-list.h"
+#include "aoectl-stat.h"
 #include "tool-common.h"
 
 /* Largest --interval, seconds. */
@@ -51,13 +56,7 @@ struct options {
   bool list;                  /* no target: list every target */
   unsigned timeout_ms;        /* --timeout of the list, 0 if not given */
   bool bytes;                 /* --bytes: the list's sizes in bytes */
-};
-
-/* One sample: the counters, when they were taken, the probe's latency. */
-struct sample {
-  struct aoe_stats stats;     /* libaoe's counters */
-  double at;                  /* tool_now () when taken */
-  double probe_s;             /* how long the probe read took */
+  const char *server;         /* --server PATH, or NULL: probe ourselves */
 };
 
 /* Print the usage text to FP. */
@@ -67,6 +66,8 @@ usage (FILE *fp)
   fprintf (fp,
            "Usage: %s -i IFACE [-i IFACE...] eSHELF.SLOT [--interval S]\n"
            "                   [--count N] [--json]\n"
+           "       %s --server PATH [eSHELF.SLOT] [--interval S] [--count N]\n"
+           "                   [--json]\n"
            "       %s -i IFACE [-i IFACE...] [--timeout MS] [--bytes] [--json]\n"
            "Show live figures of an ATA-over-Ethernet target: window, frames in\n"
            "flight, round-trip times, frames sent and received, retransmits,\n"
@@ -74,9 +75,12 @@ usage (FILE *fp)
            "read of one frame sent each interval.  Without --interval and\n"
            "--count, one sample; with --interval, one every S seconds until\n"
            "interrupted or --count samples (--count alone: every second).\n"
-           "Options may come before or after the target.  Without a target, list\n"
-           "every target that answers, one line each: name, size (powers of\n"
-           "1024), state, ports, interfaces, serial and model.\n"
+           "With --server, the figures of a running nbdkit aoe, read from the\n"
+           "statistics file it rewrites every second (its stats=PATH key): every\n"
+           "export, or the one named; no frame is sent, no -i is taken.\n"
+           "Options may come before or after the target.  Without a target (and\n"
+           "without --server), list every target that answers, one line each:\n"
+           "name, size (powers of 1024), state, ports, interfaces, serial, model.\n"
            "\n"
            "  -i, --interface IFACE  interface to reach the target (repeat for several)\n"
            "                         -i all: every interface up with Ethernet\n"
@@ -87,14 +91,17 @@ usage (FILE *fp)
            "  -t, --timeout MS       listing: how long to wait for answers\n"
            "                         (default %d, 1-%d)\n"
            "  -b, --bytes            listing: sizes in bytes\n"
+           "  -s, --server PATH      read nbdkit aoe's statistics file PATH\n"
            "  -h, --help             print this help and exit\n"
            "  -V, --version          print the version and exit\n"
            "\n"
            "Exit status: 0 success, 1 a probe read failed (the target stopped\n"
-           "answering; listing: no target answered), 2 usage or setup error (bad\n"
-           "arguments, unknown interface, target not found, no CAP_NET_RAW).\n",
-           tool_progname, tool_progname, TOOL_DISCOVER_DEFAULT_TIMEOUT_MS,
-           TOOL_DISCOVER_MAX_TIMEOUT_MS);
+           "answering; listing: no target answered; --server: the server's file\n"
+           "is no longer rewritten), 2 usage or setup error (bad arguments,\n"
+           "unknown interface, target not found, no CAP_NET_RAW, a statistics\n"
+           "file that cannot be read).\n",
+           tool_progname, tool_progname, tool_progname,
+           TOOL_DISCOVER_DEFAULT_TIMEOUT_MS, TOOL_DISCOVER_MAX_TIMEOUT_MS);
 }
 
 /* Options that belong to one mode only: the listing (no target left
@@ -104,10 +111,10 @@ usage (FILE *fp)
 static bool
 check_list_options (int argc, struct options *opts)
 {
-  if (optind < argc) {
+  if (optind < argc || opts->server) {
     if (opts->timeout_ms || opts->bytes)
       tool_usage_error ("--timeout and --bytes are for the list of targets "
-                        "(no target given)");
+                        "(no target given, no --server)");
     return false;
   }
   if (opts->interval_s || opts->count)
@@ -117,6 +124,18 @@ check_list_options (int argc, struct options *opts)
   if (opts->timeout_ms == 0)
     opts->timeout_ms = TOOL_DISCOVER_DEFAULT_TIMEOUT_MS;
   return true;
+}
+
+/* --server PATH: no interface (no frame is sent), and the target is
+ * optional (without it, every export of the server). */
+static void
+parse_server_options (int argc, char **argv, struct options *opts)
+{
+  if (opts->ifaces.n > 0)
+    tool_usage_error ("--server reads the server's statistics file and "
+                      "sends no frame: no -i");
+  if (optind < argc)
+    tool_parse_only_target (argc, argv, &opts->target);
 }
 
 /* Fill OPTS from the command line. */
@@ -129,12 +148,13 @@ parse_options (int argc, char **argv, struct options *opts)
     { "json", no_argument, NULL, 'j' },
     { "timeout", required_argument, NULL, 't' },
     { "bytes", no_argument, NULL, 'b' },
+    { "server", required_argument, NULL, 's' },
     TOOL_COMMON_LONG_OPTIONS,
   };
   int c;
 
   memset (opts, 0, sizeof *opts);
-  while ((c = tool_next_option (argc, argv, "n:c:jt:b", long_options,
+  while ((c = tool_next_option (argc, argv, "n:c:jt:bs:", long_options,
                                 &opts->ifaces, usage)) != -1) {
     switch (c) {
     case 'n':
@@ -153,28 +173,23 @@ parse_options (int argc, char **argv, struct options *opts)
     case 't':
       opts->timeout_ms = tool_parse_discover_timeout (optarg);
       break;
+    case 's':
+      opts->server = optarg;
+      break;
     }
   }
   if (check_list_options (argc, opts))
     return;
-  tool_parse_only_target (argc, argv, &opts->target);
-  tool_need_ifaces (&opts->ifaces);
+  if (opts->server)
+    parse_server_options (argc, argv, opts);
+  else {
+    tool_parse_only_target (argc, argv, &opts->target);
+    tool_need_ifaces (&opts->ifaces);
+  }
   if (opts->interval_s == 0 && opts->count == 0)
     opts->count = 1;
   if (opts->interval_s == 0)
     opts->interval_s = 1;
-}
-
-/* Sleep until the monotonic time deadline (seconds, as tool_now). */
-static void
-sleep_until (double deadline)
-{
-  struct timespec ts;
-
-  ts.tv_sec = (time_t) deadline;
-  ts.tv_nsec = (long) ((deadline - (double) ts.tv_sec) * 1e9);
-  while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-    ;
 }
 
 /* Read one frame at the probe_index-th frame-sized place of the target
@@ -182,7 +197,7 @@ sleep_until (double deadline)
  * Exits TOOL_EXIT_FAILED if the read fails. */
 static void
 take_sample (aoe_handle *h, const struct aoe_info *info, void *buf,
-             size_t frame, uint64_t probe_index, struct sample *s)
+             size_t frame, uint64_t probe_index, struct stat_sample *s)
 {
   uint64_t places = info->size / frame;
   uint64_t offset = places ? (probe_index % places) * frame : 0;
@@ -197,89 +212,7 @@ take_sample (aoe_handle *h, const struct aoe_info *info, void *buf,
   s->at = tool_now ();
 }
 
-/* Bytes read and written in total. */
-static uint64_t
-bytes_moved (const struct aoe_stats *st)
-{
-  return st->bytes_read + st->bytes_written;
-}
 
-/* Drops of every kind: capture buffer, foreign, misaddressed and
- * malformed replies. */
-static uint64_t
-drops (const struct aoe_stats *st)
-{
-  return st->capture_drops + st->dropped_foreign + st->dropped_misaddressed
-    + st->dropped_malformed;
-}
-
-/* Print the text header: the target, then the column names. */
-static void
-print_text_header (const struct options *opts, const struct aoe_info *info)
-{
-  printf ("%s: %" PRIu64 " bytes, %u port(s), buffer count %u, "
-          "%u sectors per frame\n", opts->target.name, info->size,
-          info->nmacs, info->buffer_count, info->sectors_per_frame);
-  printf ("%8s %9s %8s %9s %9s %9s %9s %9s %7s %8s %7s %12s %9s %9s\n",
-          "time_s", "window", "inflight", "srtt_us", "rttvar_us", "rto_us",
-          "sent", "received", "rexmit", "timeouts", "drops", "bytes",
-          "MB/s", "probe_us");
-}
-
-/* Print sample s as a text row; prev is the sample before (for rates). */
-static void
-print_text_row (const struct sample *s, const struct sample *prev,
-                double start)
-{
-  const struct aoe_stats *st = &s->stats;
-  double elapsed = s->at - prev->at;
-  double rate = elapsed > 0
-    ? (double) (bytes_moved (st) - bytes_moved (&prev->stats)) / elapsed : 0;
-  char window[24];
-
-  snprintf (window, sizeof window, "%u/%u", st->window, st->window_max);
-  printf ("%8.2f %9s %8u %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
-          " %9" PRIu64 " %7" PRIu64 " %8" PRIu64 " %7" PRIu64 " %12" PRIu64
-          " %9.3f %9.0f\n",
-          s->at - start, window, st->in_flight, st->srtt_us, st->rttvar_us,
-          st->rto_us, st->frames_sent, st->frames_received, st->retransmits,
-          st->timeouts, drops (st), bytes_moved (st), rate / 1e6,
-          s->probe_s * 1e6);
-}
-
-/* Print sample s (number n) as one JSON object on one line. */
-static void
-print_json_row (const struct options *opts, const struct aoe_info *info,
-                const struct sample *s, const struct sample *prev,
-                double start, unsigned long n)
-{
-  const struct aoe_stats *st = &s->stats;
-  double elapsed = s->at - prev->at;
-  uint64_t moved = bytes_moved (st) - bytes_moved (&prev->stats);
-
-  printf ("{\"target\":\"%s\",\"sample\":%lu,\"time_s\":%.6f,"
-          "\"interval_s\":%.6f,\"size\":%" PRIu64 ",\"ports\":%u,"
-          "\"window\":%u,\"window_max\":%u,\"in_flight\":%u,"
-          "\"srtt_us\":%" PRIu64 ",\"rttvar_us\":%" PRIu64
-          ",\"rto_us\":%" PRIu64 ",",
-          opts->target.name, n, s->at - start, elapsed, info->size,
-          info->nmacs, st->window, st->window_max, st->in_flight,
-          st->srtt_us, st->rttvar_us, st->rto_us);
-  printf ("\"frames_sent\":%" PRIu64 ",\"frames_received\":%" PRIu64
-          ",\"retransmits\":%" PRIu64 ",\"timeouts\":%" PRIu64
-          ",\"drops\":%" PRIu64 ",\"capture_drops\":%" PRIu64
-          ",\"dropped_foreign\":%" PRIu64 ",\"dropped_malformed\":%" PRIu64
-          ",\"dropped_misaddressed\":%" PRIu64 ",\"ports_rejected\":%" PRIu64
-          ",\"bytes_read\":%" PRIu64 ",\"bytes_written\":%" PRIu64
-          ",\"bytes\":%" PRIu64 ",\"bytes_interval\":%" PRIu64
-          ",\"throughput_bytes_per_s\":%.0f,\"probe_latency_us\":%.0f}\n",
-          st->frames_sent, st->frames_received, st->retransmits,
-          st->timeouts, drops (st), st->capture_drops, st->dropped_foreign,
-          st->dropped_malformed, st->dropped_misaddressed, st->ports_rejected,
-          st->bytes_read, st->bytes_written,
-          bytes_moved (st), moved,
-          elapsed > 0 ? (double) moved / elapsed : 0.0, s->probe_s * 1e6);
-}
 
 /* aoectl stat (see aoectl.h): connect, then one probe and one line of
  * figures per interval. */
@@ -288,7 +221,7 @@ aoectl_stat_main (int argc, char **argv)
 {
   struct options opts;
   struct aoe_info info;
-  struct sample prev, cur;
+  struct stat_sample prev, cur;
   aoe_handle *h;
   size_t frame;
   void *buf;
@@ -299,6 +232,11 @@ aoectl_stat_main (int argc, char **argv)
   if (opts.list)
     return aoectl_stat_list (&opts.ifaces, opts.timeout_ms, opts.bytes,
                              opts.json);
+  if (opts.server)
+    return aoectl_stat_server (opts.server,
+                               opts.target.name[0] ? opts.target.name : NULL,
+                               opts.interval_s,
+                               opts.count, opts.json);
   h = tool_connect (&opts.ifaces, &opts.target);
   if (aoe_get_info (h, &info, sizeof info) == -1
       || aoe_set_timeout (h, PROBE_TIMEOUT_MS) == -1
@@ -311,20 +249,23 @@ aoectl_stat_main (int argc, char **argv)
     tool_die (TOOL_EXIT_USAGE, "out of memory");
   start = prev.at = tool_now ();
   prev.probe_s = 0;
-  if (!opts.json)
-    print_text_header (&opts, &info);
+  if (!opts.json) {
+    stat_print_text_target (opts.target.name, &info, NULL);
+    stat_print_text_columns (false);
+  }
 
   next = start;
   for (n = 1; opts.count == 0 || n <= opts.count; n++) {
     /* The first sample measures over the first interval too. */
     next += opts.interval_s;
     if (n > 1 || opts.count != 1)
-      sleep_until (next);
+      stat_sleep_until (next);
     take_sample (h, &info, buf, frame, n - 1, &cur);
+    cur.rate = stat_rate (&cur, &prev);
     if (opts.json)
-      print_json_row (&opts, &info, &cur, &prev, start, n);
+      stat_print_json_row (opts.target.name, &info, &cur, &prev, start, n);
     else
-      print_text_row (&cur, &prev, start);
+      stat_print_text_row (NULL, &cur, start);
     if (fflush (stdout) == EOF)
       break;   /* the reader went away: tool_finish reports it */
     prev = cur;

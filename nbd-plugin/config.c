@@ -401,6 +401,19 @@ parse_transport (const char *key, const char *value)
   return 0;
 }
 
+/* stats=: the file to publish the live figures in (checked by writing
+ * it at .get_ready). */
+static int
+parse_stats (const char *key, const char *value)
+{
+  if (value[0] == '\0') {
+    nbdkit_error ("%s=: expected the path of a file", key);
+    return -1;
+  }
+  aoeplug_config.stats = value;
+  return 0;
+}
+
 /* One configuration key: its name, its parser, and whether it was seen. */
 struct config_key {
   const char *name;                              /* key as typed */
@@ -421,6 +434,7 @@ static struct config_key config_keys[] = {
   { "max-in-flight", parse_max_in_flight, false, false },
   { "reserve", parse_reserve, false, false },
   { "transport", parse_transport, false, false },
+  { "stats", parse_stats, false, false },
 };
 
 /* .config: find the key in config_keys and run its parser. */
@@ -457,8 +471,9 @@ key_given (const char *name)
   return false;
 }
 
-/* .config_complete: the required keys were all given, and the target
- * named one way only. */
+/* .config_complete: the required keys were all given, the target named
+ * one way only (or not at all: then every target is served, and the keys
+ * about one target are refused). */
 int
 aoeplug_config_complete (void)
 {
@@ -474,9 +489,15 @@ aoeplug_config_complete (void)
     return -1;
   }
   if (!aoeplug_config.have_shelf && !aoeplug_config.have_slot) {
-    nbdkit_error ("no AoE target given: target=eSHELF.SLOT (or just "
-                  "eSHELF.SLOT, e.g. e0.1), or shelf= and slot=");
-    return -1;
+    /* No target: every target that answers, one export each.  The keys
+     * that pick or bind one disk have no meaning then. */
+    if (aoeplug_config.reserve || aoeplug_config.nmacs > 0) {
+      nbdkit_error ("%s needs a target (target=eSHELF.SLOT): without one "
+                    "every target that answers is served",
+                    aoeplug_config.reserve ? "reserve=true" : "mac=");
+      return -1;
+    }
+    return 0;
   }
   if (!aoeplug_config.have_shelf) {
     nbdkit_error ("the shelf parameter is required (" SHELF_RANGE ")");

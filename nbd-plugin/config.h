@@ -19,10 +19,12 @@
   "                         to use several interfaces (multipath).\n" \
   "                         iface=all: every interface that is up, is\n" \
   "                         Ethernet and not the loopback.\n" \
-  "target=eSHELF.SLOT       (required, or shelf= and slot=) The AoE\n" \
-  "                         target by name, as the kernel names it:\n" \
-  "                         e0.1 is shelf 0, slot 1 (decimal, no leading\n" \
-  "                         zeros).  A bare e0.1 means target=e0.1.\n" \
+  "target=eSHELF.SLOT       The AoE target by name, as the kernel names\n" \
+  "                         it: e0.1 is shelf 0, slot 1 (decimal, no\n" \
+  "                         leading zeros).  A bare e0.1 means target=e0.1.\n" \
+  "                         Without a target (nor shelf= and slot=), every\n" \
+  "                         target that answers is served, one export\n" \
+  "                         named eSHELF.SLOT each.\n" \
   "shelf=<N>                AoE shelf (major), 0-65534.\n" \
   "slot=<N>                 AoE slot (minor), 0-254.\n" \
   "mac=<aa:bb:cc:dd:ee:ff>  Accept only this target MAC address; repeat\n" \
@@ -37,7 +39,10 @@
   "                         while serving (AoE Reserve/Release); refuse to\n" \
   "                         start if another initiator holds it.\n" \
   "transport=packet|pcap    How frames reach the network: a raw AF_PACKET\n" \
-  "                         socket (default) or libpcap."
+  "                         socket (default) or libpcap.\n" \
+  "stats=<PATH>             Publish every export's live figures in the\n" \
+  "                         text file PATH, rewritten every second (read\n" \
+  "                         it with aoectl stat --server PATH, or cat)."
 
 /* Most mac= keys (libaoe pins at most 8 target MACs). */
 #define AOEPLUG_MAX_MACS 8
@@ -59,7 +64,12 @@ struct aoeplug_config {
   unsigned max_in_flight;       /* cap on frames in flight, 1-256 */
   bool reserve;                 /* reserve=true: hold the target's reservation */
   const char *transport;        /* transport= value, NULL: libaoe's default */
+  const char *stats;            /* stats= path (owned by nbdkit), or NULL */
 };
+
+/* True if a target was named (target=, the magic key, or shelf= and
+ * slot=): serve only it.  False: serve every target that answers. */
+#define AOEPLUG_ONE_TARGET(c) ((c)->have_shelf)
 
 /* The configuration being built by .config; read by aoe.c. */
 extern struct aoeplug_config aoeplug_config;

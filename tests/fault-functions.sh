@@ -188,11 +188,11 @@ fault_expect_no_errors ()
 }
 
 # fault_stat NAME: the number after NAME in nbdkit's last "stats (...)"
-# lines (the plugin's -D aoe.stats=1 output).
+# lines (the plugin's -D aoe.stats=1 output, "eSHELF.SLOT: stats (...)").
 fault_stat ()
 {
   local value
-  value=$(grep -E 'debug: stats \(' "$FAULT_NBDKIT_LOG" | tail -n 2 |
+  value=$(grep -E 'debug: e[0-9]+\.[0-9]+: stats \(' "$FAULT_NBDKIT_LOG" | tail -n 2 |
             sed -n "s/.* $1 \([0-9][0-9]*\).*/\1/p" | tail -n 1)
   [ -n "$value" ] || lib_fail "no '$1' figure in the nbdkit log"
   echo "$value"

@@ -106,7 +106,11 @@ both="target=e0\.1 and shelf=/slot= both given: name the target once"
 bad "target and shelf" "error: $both" $i target=e0.1 shelf=0
 bad "slot and target" "error: $both" $i slot=1 target=e0.1
 bad "all three" "error: $both" $i shelf=0 slot=1 e0.1
-bad "no target" "error: no AoE target given: target=eSHELF\.SLOT" $i
+# Without a target every target is served: the keys about one disk
+# have no meaning then.
+bad "reserve without target" "error: reserve=true needs a target" \
+    $i reserve=true
+bad "mac without target" "error: mac= needs a target" $i mac=$TB_MAC_TARGET
 
 # No target answering: vblade serves e0.1, we ask for e1.1.  The failure
 # must come after about discover-timeout=1 s, not the default 5 s.

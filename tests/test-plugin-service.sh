@@ -19,18 +19,21 @@
 #     bounding), no_new_privs and RestrictAddressFamilies= (through
 #     restrict-families, a seccomp filter).  It serves vblade's image
 #     byte for byte, reading and writing, also under the export name of
-#     the documented nbdtab line;
+#     the documented nbdtab line, with its statistics file in its
+#     RuntimeDirectory=;
 #  3. what it does under strace stays inside the unit's sandbox: only
 #     system calls SystemCallFilter= allows, no writable and executable
 #     memory (MemoryDenyWriteExecute=), no file opened for writing but
-#     /dev/null (ProtectSystem=strict), no device but /dev/null
+#     /dev/null and the statistics file in RuntimeDirectory=
+#     (ProtectSystem=strict), no device but /dev/null
 #     (PrivateDevices=);
 #  4. without CAP_NET_RAW it fails with one clear error line;
 #  5. killed with SIGKILL, it is started again as systemd does it: after
 #     RestartSec= (Restart=on-failure), on the same socket, which the
 #     socket unit keeps open meanwhile, any RuntimeDirectory= removed
-#     first (RuntimeDirectoryPreserve=no; the unit has none); it serves
-#     again, also to a client that connected while it was dead;
+#     first (RuntimeDirectoryPreserve=no: the statistics file's
+#     directory); it serves again, also to a client that connected while
+#     it was dead, and publishes its figures there (aoectl stat --server);
 #  6. why the socket belongs to systemd: nbdkit -U, killed with SIGKILL,
 #     leaves its socket behind and then refuses to start on it
 #     ("Address already in use").
@@ -49,6 +52,8 @@ requires setpriv --version
 requires strace -V
 requires nbdinfo --version
 requires nbdcopy --version
+requires jq --version
+requires test -x "$AOE_BUILDDIR/examples/aoectl"
 requires test -n "$TB_PYTHON"
 requires test -d "$AOE_BUILDDIR"
 
@@ -264,6 +269,21 @@ for i in "${!exec_argv[@]}"; do
   fi
 done
 [ "$plugin_words" -eq 1 ] || fail "ExecStart names the plugin aoe $plugin_words times"
+# The statistics file, in the service's RuntimeDirectory= (below $root
+# here, as the socket).
+runtime_dir=/run/$(unit_value "$service_unit" RuntimeDirectory)
+stats_words=0
+for i in "${!exec_argv[@]}"; do
+  if [ "${exec_argv[i]}" = "stats=$runtime_dir/stats" ]; then
+    exec_argv[i]=stats=$root$runtime_dir/stats
+    stats_words=$(( stats_words + 1 ))
+  fi
+done
+[ "$stats_words" -eq 1 ] ||
+  fail "ExecStart does not pass stats=$runtime_dir/stats once"
+# The service's user (nobody) reaches it through $TB_DIR, as it reaches
+# /run.
+chmod 755 "$TB_DIR"
 printf '%s\n' "${exec_argv[@]}" | grep -qx "target=$instance" ||
   fail "ExecStart does not pass target=$instance"
 printf '%s\n' "${exec_argv[@]}" | grep -qx "iface=$TB_IFACE" ||
@@ -302,8 +322,9 @@ socket_unit_args=(--listen "$sock" --mode "$(unit_value "$socket_unit" SocketMod
 for key in "${!unit_env[@]}"; do
   socket_unit_args+=(--setenv "$key=${unit_env[$key]}")
 done
-# RuntimeDirectory= (the unit has none: it would take the socket along
-# when removed), with systemd's defaults for its mode and preservation.
+# RuntimeDirectory= (for the statistics file only: it would take a
+# socket along when removed), with systemd's defaults for its mode and
+# preservation.
 for dir in $(unit_values "$service_unit" RuntimeDirectory); do
   socket_unit_args+=(--runtime-directory "$root/run/$dir")
 done
@@ -453,8 +474,11 @@ grep -qE '^socket\(AF_PACKET, .*\) = [0-9]+$' "$TB_DIR/nbdkit.trace" ||
 grep -E '^(open|openat|creat)\(.*\) = [0-9]+$' "$TB_DIR/nbdkit.trace" \
   > "$TB_DIR/opened" || true
 [ -s "$TB_DIR/opened" ] || fail "no successful open in the trace (its format changed?)"
-writes=$(grep -E 'O_WRONLY|O_RDWR|O_CREAT' "$TB_DIR/opened" | grep -vF '"/dev/null"' || true)
+writes=$(grep -E 'O_WRONLY|O_RDWR|O_CREAT' "$TB_DIR/opened" |
+           grep -vF -e '"/dev/null"' -e "\"$root$runtime_dir/stats.tmp\"" || true)
 [ -z "$writes" ] || fail "files opened for writing: $writes"
+grep -qF "\"$root$runtime_dir/stats.tmp\"" "$TB_DIR/opened" ||
+  fail "the statistics file was not written in $runtime_dir"
 devices=$(grep -oE '^(open|openat)\([^"]*"/dev/[^"]*"' "$TB_DIR/opened" |
             grep -vF '"/dev/null"' || true)
 [ -z "$devices" ] || fail "devices opened (PrivateDevices=): $devices"
@@ -523,13 +547,18 @@ if [ "$new_pid" = "$pid" ] || ! is_our_service "$new_pid"; then
 fi
 [ "$(stat -c %i "$sock")" = "$inode" ] || fail "the socket changed"
 serves "started again"
+# Its live figures, where the unit puts them.
+"$AOE_BUILDDIR/examples/aoectl" stat --server "$root$runtime_dir/stats" \
+  e0.1 --json > "$TB_DIR/stats.json" || fail "aoectl stat --server failed"
+cat "$TB_DIR/stats.json"
+jq -e '.target == "e0.1" and .frames_sent > 0' "$TB_DIR/stats.json" > /dev/null ||
+  fail "no figures of e0.1 in $runtime_dir/stats"
 
 # ---- 6. nbdkit's own socket goes stale ----
 
 naive=$TB_DIR/naive
 mkdir "$naive"
 chown nobody:nogroup "$naive"
-chmod 755 "$TB_DIR"
 # exec_argv without socket activation: nbdkit -U PATH.
 naive_argv=("${exec_argv[0]}" -U "$naive/sock" "${exec_argv[@]:1}")
 tb_init_bg "${sandbox[@]}" "${naive_argv[@]}"
