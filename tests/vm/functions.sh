@@ -64,9 +64,12 @@
 # kept; default $AOE_BUILDDIR/meson-logs), AOE_VM_ACCEL (for the
 # architecture file: tcg, the default, or kvm).
 #
-# The guest runs SCRIPT with bash, in the share's directory, with AOE_SRCDIR, AOE_BUILDDIR, AOE_PLUGIN, VM_SHARE, VM_MTU
-# exported and a time limit; it prints progress on its stdout (the
-# console), and leaves results in $VM_SHARE.
+# The guest runs SCRIPT with bash, in the share's directory, with
+# AOE_SRCDIR, AOE_BUILDDIR, AOE_PLUGIN, VM_SHARE, VM_MTU, VM_MODDIR,
+# VM_BUSYBOX and the variables named in VM_EXPORT (space separated)
+# exported, under a time limit; it prints progress on its stdout (the
+# console) and leaves results in $VM_SHARE.  tests/vm/guest-functions.sh
+# has helpers for it (nbdkit aoe + nbd-client, modules).
 
 # Directory of this file (the init script is next to it).
 _vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -236,9 +239,10 @@ _vm_del_link ()
   return 0
 }
 
-# vm_net_join: in the initiator namespace, a bridge holding $TB_IFACE (the
-# veth toward vblade) and a new tap VM_TAP for the guest's NIC, all at
-# $TB_MTU and up.  The host namespace never sees any of them.
+# vm_net_join: in the initiator namespace, a bridge VM_BRIDGE holding
+# $TB_IFACE (the veth toward vblade) and a new tap VM_TAP for the guest's
+# NIC, all at $TB_MTU and up.  The host namespace never sees any of them.
+# Sets TB_PROBE_IFACE, so tb_vblade works after it too.
 vm_net_join ()
 {
   _tb_need_setup vm_net_join
@@ -257,7 +261,9 @@ vm_net_join ()
     ip -n "$TB_NS_INIT" link set "$br" mtu "$TB_MTU" up ||
     _tb_die "cannot bridge $VM_TAP and $TB_IFACE"
   VM_BRIDGE=$br
-  export VM_TAP VM_BRIDGE
+  # tb_vblade's readiness probe: frames for $TB_IFACE now arrive here.
+  TB_PROBE_IFACE=$br
+  export VM_TAP VM_BRIDGE TB_PROBE_IFACE
 }
 
 # Write the share's run.sh: the environment, then SCRIPT ARGS... run with
@@ -271,7 +277,8 @@ _vm_write_run ()
     echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     echo "export HOME=/tmp TMPDIR=/tmp LC_ALL=C"
     local v
-    for v in AOE_SRCDIR AOE_BUILDDIR AOE_PLUGIN VM_SHARE; do
+    for v in AOE_SRCDIR AOE_BUILDDIR AOE_PLUGIN VM_SHARE VM_MODDIR VM_BUSYBOX \
+             ${VM_EXPORT:-}; do
       printf 'export %s=%q\n' "$v" "${!v:-}"
     done
     printf 'export VM_MTU=%q\n' "$mtu"

@@ -14,10 +14,12 @@ VM_ARCH_NIC=virtio-net-pci
 VM_ARCH_9P=virtio-9p-pci
 VM_ARCH_CONSOLE=ttyS0
 
-# The modules the guest loads (their dependencies are found by
+# The modules the guest loads at boot (their dependencies are found by
 # vm_module_closure): PCI virtio, the NIC, 9p for the host's root, ext4
-# (crc32c, which it loads by name at mount time), nbd and the kernel's aoe.
-VM_MODULES=(virtio_pci virtio_net 9pnet_virtio 9p crc32c_generic ext4 nbd aoe)
+# (crc32c, which it loads by name at mount time) and nbd.  The kernel's
+# aoe is not among them: loaded, it is an initiator at once, so a guest
+# script loads it (g_insmod) only while no nbdkit aoe runs.
+VM_MODULES=(virtio_pci virtio_net 9pnet_virtio 9p crc32c_generic ext4 nbd)
 
 # vm_arch_prepare: Debian's kernel for amd64 (the package that
 # linux-image-amd64 names, unpacked, never installed).
