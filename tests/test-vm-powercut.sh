@@ -25,7 +25,9 @@
 # and the file must hold every record acknowledged on any boot so far;
 # e0.2's image must hold every raw record acknowledged (of the last
 # cuts, whose regions were not written again since).  AOE_VM_CUTS
-# defaults to 3.
+# defaults to 3.  AOE_VM_NBDKIT_FILTER (tests/vm/guest-functions.sh)
+# puts an nbdkit filter in the guest's nbdkit: "cache cache=unsafe" must
+# make this test fail.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/functions.sh"
 . "$AOE_SRCDIR/tests/vm/functions.sh"
@@ -43,7 +45,7 @@ requires command -v debugfs
 VM_WRITER=$AOE_BUILDDIR/tests/vm-writer
 [ -x "$VM_WRITER" ] || fail "no $VM_WRITER (build the tests first)"
 export VM_WRITER
-VM_EXPORT=VM_WRITER
+VM_EXPORT="VM_WRITER AOE_VM_NBDKIT_FILTER"
 
 tb_setup --mtu 9000
 fs=$TB_DIR/fs.img raw=$TB_DIR/raw.img

@@ -27,6 +27,7 @@
 # the power-cut tests use vm_start, vm_console_wait and vm_kill instead of
 # vm_run.  Functions (see each one's comment):
 #   vm_cache_dir                    the cache directory (prints it)
+#   vm_apt_show PKG...              versions, Depends (VM_APT_VERSION[PKG])
 #   vm_deb PKG                      a Debian package unpacked (VM_DEB_DIR)
 #   vm_busybox                      path of a static busybox (VM_BUSYBOX)
 #   vm_module_closure MODDIR MOD... modules with their dependencies, in
@@ -87,11 +88,31 @@ vm_cache_dir ()
   echo "$dir"
 }
 
-# The candidate version of package $1 (what apt-get download fetches).
+# Candidate versions and dependencies of packages, from vm_apt_show.
+declare -A VM_APT_VERSION=() VM_APT_DEPENDS=()
+
+# vm_apt_show PKG...: one apt-cache call (apt is slow to start) for the
+# candidate version (what apt-get download fetches) and Depends line of
+# each PKG, into VM_APT_VERSION[PKG] and VM_APT_DEPENDS[PKG].
+vm_apt_show ()
+{
+  local line key value pkg=
+  while IFS= read -r line; do
+    key=${line%%: *}
+    value=${line#*: }
+    case $key in
+      Package) pkg=$value ;;
+      Version) VM_APT_VERSION[$pkg]=$value ;;
+      Depends) VM_APT_DEPENDS[$pkg]=$value ;;
+    esac
+  done < <(apt-cache show --no-all-versions "$@" 2>/dev/null)
+}
+
+# The candidate version of package $1.
 _vm_pkg_version ()
 {
-  apt-cache show --no-all-versions "$1" 2>/dev/null |
-    sed -n 's/^Version: //p' | head -n 1
+  [ -n "${VM_APT_VERSION[$1]:-}" ] || vm_apt_show "$1"
+  echo "${VM_APT_VERSION[$1]:-}"
 }
 
 # vm_deb PKG: unpack Debian package PKG (apt-get download + dpkg-deb -x,

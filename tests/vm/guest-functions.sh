@@ -56,13 +56,22 @@ g_nbd_connected ()
 }
 
 # g_nbd_up N SHELF.SLOT: serve AoE target eSHELF.SLOT with the build's
-# plugin and connect /dev/nbdN to it.
+# plugin and connect /dev/nbdN to it.  AOE_VM_NBDKIT_FILTER="NAME
+# [KEY=VALUE...]" puts an nbdkit filter in front (e.g. "cache
+# cache=unsafe", which acknowledges flushes it never does, to see that
+# the power-cut test catches a server losing acknowledged writes).
 g_nbd_up ()
 {
-  local n=$1 target=$2 i
+  local n=$1 target=$2 i filter=() params=()
+  if [ -n "${AOE_VM_NBDKIT_FILTER:-}" ]; then
+    read -r -a params <<< "$AOE_VM_NBDKIT_FILTER"
+    filter=("--filter=${params[0]}")
+    params=("${params[@]:1}")
+  fi
   rm -f "/tmp/nbd$n.sock" "/tmp/nbd$n.pid"
-  nbdkit -P "/tmp/nbd$n.pid" -U "/tmp/nbd$n.sock" "$AOE_PLUGIN" \
-    iface=eth0 "e$target" || g_fail "nbdkit aoe e$target did not start"
+  nbdkit -P "/tmp/nbd$n.pid" -U "/tmp/nbd$n.sock" "${filter[@]}" \
+    "$AOE_PLUGIN" iface=eth0 "e$target" "${params[@]}" ||
+    g_fail "nbdkit aoe e$target did not start"
   nbd-client -unix "/tmp/nbd$n.sock" "/dev/nbd$n" > "/tmp/nbd$n.log" 2>&1 ||
     g_fail "nbd-client -unix /tmp/nbd$n.sock /dev/nbd$n failed: $(tail -n 2 "/tmp/nbd$n.log")"
   for (( i = 0; i < 100; i++ )); do

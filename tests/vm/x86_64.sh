@@ -22,13 +22,18 @@ VM_ARCH_CONSOLE=ttyS0
 VM_MODULES=(virtio_pci virtio_net 9pnet_virtio 9p crc32c_generic ext4 nbd)
 
 # vm_arch_prepare: Debian's kernel for amd64 (the package that
-# linux-image-amd64 names, unpacked, never installed).
+# linux-image-amd64 depends on, unpacked, never installed); busybox-static's
+# version is looked up in the same apt-cache call.
 vm_arch_prepare ()
 {
   local pkg version
-  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-          sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1)
+  vm_apt_show linux-image-amd64 busybox-static
+  pkg=$(grep -o 'linux-image-[0-9][^ ,]*' <<< "${VM_APT_DEPENDS[linux-image-amd64]:-}" |
+          head -n 1)
   [ -n "$pkg" ] || _tb_skip "apt knows no linux-image-amd64 (apt-get update?)"
+  # Its exact version, when the meta package pins it (it does).
+  version=$(sed -n "s/.*$pkg (= \([^)]*\)).*/\1/p" <<< "${VM_APT_DEPENDS[linux-image-amd64]}")
+  [ -z "$version" ] || VM_APT_VERSION[$pkg]=$version
   vm_deb "$pkg"
   version=${pkg#linux-image-}
   VM_KERNEL=$VM_DEB_DIR/boot/vmlinuz-$version
