@@ -172,4 +172,9 @@ case $mode in
     cut_and_check ;;
 esac
 grep -q 'guest: FAIL' "$VM_CONSOLE" && vm_fail "the guest reported a failure"
-echo "test-vm-powercut.sh $mode: ok ($cuts cuts; $total_f fsync'd and $total_r FUA records acknowledged, none lost)"
+case $mode in
+  qemu) what="$cuts power cuts" ;;
+  nbdkit) what="$cuts nbdkit kills, then a power cut" ;;
+  vblade) what="$cuts vblade kills and restarts, then a power cut" ;;
+esac
+echo "test-vm-powercut.sh $mode: ok ($what; $total_f fsync'd and $total_r FUA records acknowledged, none lost)"
