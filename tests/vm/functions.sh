@@ -46,8 +46,10 @@
 #
 # The architecture file provides:
 #   vm_arch_prepare     sets VM_KERNEL (image), VM_MODDIR (lib/modules/V),
-#                       VM_MODULES (top-level modules for the initramfs),
 #                       VM_KEY (cache key: package versions)
+#   VM_MODULES          array: the modules the initramfs loads at boot
+#                       (their dependencies are added)
+#   VM_ARCH_QEMU_BIN    the qemu program (qemu-system-x86_64, ...)
 #   vm_arch_qemu        sets the array VM_QEMU: the qemu command without
 #                       the network, shares, console and -append (machine,
 #                       CPU, memory, accelerator, -kernel, -initrd)
@@ -63,7 +65,12 @@
 # Environment honoured: AOE_VM_CACHE (cache directory; default
 # $AOE_BUILDDIR/vm-cache), AOE_VM_LOGDIR (where failed runs' consoles are
 # kept; default $AOE_BUILDDIR/meson-logs), AOE_VM_ACCEL (for the
-# architecture file: tcg, the default, or kvm).
+# architecture file: tcg, the default, or kvm), VM_APPEND_EXTRA (words
+# added to the kernel's command line).
+#
+# The guest's NIC offers $TB_MTU (virtio-net host_mtu); vm_start --mtu
+# sets eth0's MTU in the guest (at most $TB_MTU).  tb_vblade works before
+# and after vm_net_join.
 #
 # The guest runs SCRIPT with bash, in the share's directory, with
 # AOE_SRCDIR, AOE_BUILDDIR, AOE_PLUGIN, VM_SHARE, VM_MTU, VM_MODDIR,
