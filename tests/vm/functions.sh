@@ -152,10 +152,16 @@ vm_deb ()
 }
 
 # vm_busybox: set VM_BUSYBOX to a statically linked busybox for the
-# guest: busybox-static unpacked into the cache (the host's installed
-# busybox may be the dynamic one).
+# guest: busybox-static of the host's architecture unpacked into the
+# cache (the host's installed busybox may be the dynamic one).  An
+# architecture file for another architecture sets VM_BUSYBOX itself
+# (a static busybox for the guest) before vm_prepare; it is kept.
 vm_busybox ()
 {
+  if [ -n "${VM_BUSYBOX:-}" ]; then
+    [ -x "$VM_BUSYBOX" ] || _tb_die "VM_BUSYBOX=$VM_BUSYBOX is not an executable"
+    return 0
+  fi
   vm_deb busybox-static
   VM_BUSYBOX=$VM_DEB_DIR/bin/busybox
   [ -x "$VM_BUSYBOX" ] || _tb_die "vm_busybox: no bin/busybox in busybox-static"
