@@ -512,16 +512,6 @@ aoe_engine_pending (const struct aoe_engine *e)
   return e->ncommands;
 }
 
-unsigned
-aoe_engine_in_flight (const struct aoe_engine *e)
-{
-  unsigned i, n = 0;
-
-  for (i = 0; i < e->nports; i++)
-    n += e->ports[i].nout;
-  return n;
-}
-
 void
 aoe_engine_get_stats (const struct aoe_engine *e,
                       struct aoe_engine_stats *st)

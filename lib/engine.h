@@ -299,10 +299,6 @@ struct aoe_engine_stats {
   uint64_t dropped_misaddressed;                  /* replies to another MAC */
 };
 
-/* Data frames in flight now, all ports (what aoe_engine_get_stats
- * reports as in_flight, without the rest). */
-unsigned aoe_engine_in_flight (const struct aoe_engine *e);
-
 /* Copy counters and live state into *st. */
 void aoe_engine_get_stats (const struct aoe_engine *e,
                            struct aoe_engine_stats *st);

@@ -180,9 +180,6 @@ struct aoe_io {
   struct aoe_tx_batch tx;        /* frames on their way out (engine_lock) */
   int initiator_id_fd;           /* holds the engine's initiator id, or -1 */
   bool ports_settled;            /* every port found had its first check */
-  unsigned nap_us;               /* reply coalescing: the next nap (io.c) */
-  unsigned nap_in_flight;        /* frames in flight when the last nap began
-                                    (0: no nap since the last batch) */
 };
 
 /* Open every named interface (buffer_bytes of capture buffer each) and

@@ -38,14 +38,6 @@
  * vanished): watching it any longer would spin. */
 #define MAX_RECEIVE_ERRORS 16
 
-/* Reply coalescing (private I/O thread only, see coalesce): frames in
- * flight from which the thread naps after a batch instead of waiting on
- * the socket, and the bounds and start of its nap. */
-#define COALESCE_MIN_FRAMES 4
-#define COALESCE_MIN_US 8
-#define COALESCE_MAX_US 1000
-#define COALESCE_START_US 50
-
 uint64_t
 aoe_internal_now_us (void)
 {
@@ -237,19 +229,18 @@ check_drops (struct aoe_io_iface *iface)
 }
 
 /* Receive every frame waiting on iface; give the interface up after
- * MAX_RECEIVE_ERRORS failures in a row.  Returns the frames received. */
-static unsigned
+ * MAX_RECEIVE_ERRORS failures in a row. */
+static void
 receive_batch (struct aoe_io_iface *iface)
 {
   struct aoe_io *io = iface->io;
   struct aoe_transport *t = iface->transport;
   struct rx_batch batch = { .io = io, .ifindex = iface->index,
                             .now = aoe_internal_now_us () };
-  int n = t->ops->receive_batch (t, receive_frame, &batch);
 
-  if (n != -1) {
+  if (t->ops->receive_batch (t, receive_frame, &batch) != -1) {
     iface->receive_errors = 0;
-    return (unsigned) n;
+    return;
   }
   debug (io->h, AOE_DEBUG_EVENTS, "receive on %s: %s",
          t->ifname, strerror (errno));
@@ -259,62 +250,6 @@ receive_batch (struct aoe_io_iface *iface)
     ev_io_stop (io->loop, &iface->watcher);
     iface->dead = true;
   }
-  return 0;
-}
-
-/* Adapt the nap to what the last one brought (received replies, while
- * io->nap_in_flight frames were in flight): every frame answered means
- * the target ran dry before the thread woke, so nap half as long; less
- * than a quarter answered means the thread woke for little, so nap a
- * quarter longer. */
-static void
-adapt_nap (struct aoe_io *io, unsigned received)
-{
-  unsigned us = io->nap_us;
-
-  if (io->nap_in_flight == 0)
-    return;
-  if (received >= io->nap_in_flight)
-    us /= 2;
-  else if (received * 4 < io->nap_in_flight)
-    us += us / 4 + 1;
-  if (us < COALESCE_MIN_US)
-    us = COALESCE_MIN_US;
-  if (us > COALESCE_MAX_US)
-    us = COALESCE_MAX_US;
-  io->nap_us = us;
-  io->nap_in_flight = 0;
-}
-
-/* Reply coalescing, after a batch was handled (no lock held): with many
- * frames in flight, the private I/O thread naps for a while instead of
- * going back to poll(2), which would wake it for the first reply and
- * then for nearly every one.  Meanwhile the target keeps serving the
- * frames it has queued, the replies wait in the socket without waking
- * anyone (no wake-up to pay in the target's context either), and the
- * next poll(2) returns at once with a batch of them.  The nap adapts
- * (adapt_nap) so that the target's queue does not run dry.  Not with a
- * caller's loop (aoe_set_loop): its thread is not ours to put to sleep. */
-static void
-coalesce (struct aoe_io *io)
-{
-  struct timespec ts;
-  unsigned in_flight;
-  bool blocked;
-
-  if (!io->direct_submit)
-    return;
-  pthread_mutex_lock (&io->engine_lock);
-  in_flight = aoe_engine_in_flight (io->engine);
-  blocked = aoe_io_any_blocked (io);
-  pthread_mutex_unlock (&io->engine_lock);
-  if (in_flight < COALESCE_MIN_FRAMES || blocked
-      || ev_async_pending (&io->stop_async))
-    return;
-  io->nap_in_flight = in_flight;
-  ts.tv_sec = 0;
-  ts.tv_nsec = (long) io->nap_us * 1000;
-  nanosleep (&ts, NULL);
 }
 
 /* An interface is readable (replies) or writable (a refused frame). */
@@ -327,13 +262,12 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
 
   pthread_mutex_lock (&io->engine_lock);
   if (revents & EV_READ)
-    adapt_nap (io, receive_batch (iface));
+    receive_batch (iface);
   now = aoe_internal_now_us ();
   if (revents & EV_WRITE)
     aoe_io_retry_blocked (io, now);
   pump (io, now);
   unlock_and_complete (io);
-  coalesce (io);
 }
 
 /* Receive what waits on every live interface.  The timer runs this
@@ -498,7 +432,6 @@ aoe_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
   }
   io->h = h;
   io->initiator_id_fd = -1;
-  io->nap_us = COALESCE_START_US;
   io->done_tail = &io->done;
   pthread_mutex_init (&io->engine_lock, NULL);
   pthread_mutex_init (&io->queue_lock, NULL);
