@@ -40,6 +40,7 @@ COLUMNS = [
     ("mb_per_s", "MB/s", 0),
     ("cpu_s_per_gib", "nbdkit CPU s/GiB", 2),
     ("switches_per_gib", "nbdkit context switches/GiB", 0),
+    ("faults_per_gib", "nbdkit page faults/GiB", 0),
     ("client_cpu_s_per_gib", "fio CPU s/GiB", 2),
     ("target_cpu_s_per_gib", "vblade CPU s/GiB", 2),
     ("frames_tx_per_gib", "frames sent/GiB", 0),

@@ -26,7 +26,8 @@
 # (utime + stime of all its threads, /proc/PID/stat) and context switches
 # (voluntary + involuntary, every thread's /proc/PID/task/TID/status,
 # sampled while it runs: threads that exit between two samples lose at
-# most one interval), the client's CPU seconds, and, per GiB: the same
+# most one interval) and minor page faults, the client's CPU seconds,
+# and, per GiB: the same
 # figures, frames sent and received and their mean size (with --iface),
 # the target's CPU (--target-pid), system calls by name (--strace).
 # Exit status 1 with a one-line error if a step fails.
@@ -97,6 +98,16 @@ cpu_ticks ()
   echo $(( fields[11] + fields[12] ))
 }
 
+# Minor page faults of process $1, all its threads (field 10 of
+# /proc/PID/stat): fresh pages the kernel zeroed and mapped for it.
+minor_faults ()
+{
+  local stat fields
+  stat=$(< "/proc/$1/stat") || die "cannot read /proc/$1/stat"
+  read -r -a fields <<<"${stat##*) }"
+  echo "${fields[7]}"
+}
+
 # Print "TID SWITCHES" for every thread of process $1 now.
 thread_switches ()
 {
@@ -150,6 +161,7 @@ fi
 
 declare -A seen=()
 t0=$(cpu_ticks "$server")
+f0=$(minor_faults "$server")
 [ -z "$target_pid" ] || v0=$(cpu_ticks "$target_pid")
 if [ -n "$iface" ]; then
   tx0=$(iface_counter "$iface" tx_packets) rx0=$(iface_counter "$iface" rx_packets)
@@ -170,6 +182,7 @@ wait "$client" || die "fio failed: $(tail -1 "$work/fio.out")"
 end=$(date +%s%N)
 while read -r tid n; do seen[$tid]=$n; done < <(thread_switches "$server")
 t1=$(cpu_ticks "$server")
+f1=$(minor_faults "$server")
 [ -z "$target_pid" ] || v1=$(cpu_ticks "$target_pid")
 if [ -n "$iface" ]; then
   tx1=$(iface_counter "$iface" tx_packets) rx1=$(iface_counter "$iface" rx_packets)
@@ -197,7 +210,7 @@ job=$(jq -c --arg rw "$rw" '.jobs[0] | {bytes: .[$rw].io_bytes,
 # (fio reports usr_cpu/sys_cpu as percentages of its run time.)
 jq -n -c --argjson job "$job" --argjson ns $(( end - start )) \
    --argjson ticks $(( t1 - t0 )) --argjson hz "$hz" \
-   --argjson switches "$switches" \
+   --argjson switches "$switches" --argjson faults $(( f1 - f0 )) \
    --argjson target "$(delta "${v0:-}" "${v1:-}")" \
    --argjson tx "$(delta "${tx0:-}" "${tx1:-}")" \
    --argjson rx "$(delta "${rx0:-}" "${rx1:-}")" \
@@ -213,7 +226,7 @@ jq -n -c --argjson job "$job" --argjson ns $(( end - start )) \
    context_switches: $switches,
    cpu_s_per_gib: per_gib($ticks / $hz),
    client_cpu_s_per_gib: per_gib($job.client_cpu_seconds),
-   switches_per_gib: per_gib($switches),
+   switches_per_gib: per_gib($switches), faults_per_gib: per_gib($faults),
    target_cpu_s_per_gib: per_gib(if $target == null then null else $target / $hz end),
    frames_tx_per_gib: per_gib($tx), frames_rx_per_gib: per_gib($rx),
    bytes_per_tx_frame: (if $tx == null or $tx == 0 then null else ($txb / $tx | round) end),
