@@ -159,15 +159,33 @@ if [ -n "$strace" ]; then
   sleep 0.5
 fi
 
+# Read the counters into variables suffixed $1 (0 before the run, 1
+# after): t and f (nbdkit's CPU ticks and minor faults), v (the target's
+# ticks), tx, rx, txb, rxb (the interface's frames and bytes).
+snapshot ()
+{
+  printf -v "t$1" %s "$(cpu_ticks "$server")"
+  printf -v "f$1" %s "$(minor_faults "$server")"
+  [ -z "$target_pid" ] || printf -v "v$1" %s "$(cpu_ticks "$target_pid")"
+  [ -n "$iface" ] || return 0
+  printf -v "tx$1" %s "$(iface_counter "$iface" tx_packets)"
+  printf -v "rx$1" %s "$(iface_counter "$iface" rx_packets)"
+  printf -v "txb$1" %s "$(iface_counter "$iface" tx_bytes)"
+  printf -v "rxb$1" %s "$(iface_counter "$iface" rx_bytes)"
+}
+
+# Latest context switch count of every nbdkit thread seen so far.
 declare -A seen=()
-t0=$(cpu_ticks "$server")
-f0=$(minor_faults "$server")
-[ -z "$target_pid" ] || v0=$(cpu_ticks "$target_pid")
-if [ -n "$iface" ]; then
-  tx0=$(iface_counter "$iface" tx_packets) rx0=$(iface_counter "$iface" rx_packets)
-  txb0=$(iface_counter "$iface" tx_bytes) rxb0=$(iface_counter "$iface" rx_bytes)
-fi
-while read -r tid n; do seen[$tid]=$n; done < <(thread_switches "$server")
+
+# Update seen from the threads alive now.
+sample_switches ()
+{
+  local tid n
+  while read -r tid n; do seen[$tid]=$n; done < <(thread_switches "$server")
+}
+
+snapshot 0
+sample_switches
 declare -A base=()
 for tid in "${!seen[@]}"; do base[$tid]=${seen[$tid]}; done
 
@@ -175,19 +193,13 @@ start=$(date +%s%N)
 fio "${fio_args[@]}" > "$work/fio.out" 2>&1 &
 client=$!
 while kill -0 "$client" 2>/dev/null; do
-  while read -r tid n; do seen[$tid]=$n; done < <(thread_switches "$server")
+  sample_switches
   sleep 0.05
 done
 wait "$client" || die "fio failed: $(tail -1 "$work/fio.out")"
 end=$(date +%s%N)
-while read -r tid n; do seen[$tid]=$n; done < <(thread_switches "$server")
-t1=$(cpu_ticks "$server")
-f1=$(minor_faults "$server")
-[ -z "$target_pid" ] || v1=$(cpu_ticks "$target_pid")
-if [ -n "$iface" ]; then
-  tx1=$(iface_counter "$iface" tx_packets) rx1=$(iface_counter "$iface" rx_packets)
-  txb1=$(iface_counter "$iface" tx_bytes) rxb1=$(iface_counter "$iface" rx_bytes)
-fi
+sample_switches
+snapshot 1
 switches=0
 for tid in "${!seen[@]}"; do
   switches=$(( switches + seen[$tid] - ${base[$tid]:-0} ))
