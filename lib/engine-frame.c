@@ -40,9 +40,11 @@ put_header (const struct aoe_engine *e, const struct aoe_slot *s,
   aoe_wire_put_header (buf, &h);
 }
 
-/* Build the frame of data slot s for port p: READ/WRITE/FLUSH. */
+/* Build the frame of data slot s for port p: READ/WRITE/FLUSH.  A
+ * write's data is not copied: e->built_data points at it in the
+ * command's buffer (aoe_engine_next_frame_parts). */
 static size_t
-build_data_frame (const struct aoe_engine *e, const struct aoe_slot *s,
+build_data_frame (struct aoe_engine *e, const struct aoe_slot *s,
                   const struct aoe_port *p, uint8_t *buf)
 {
   const struct aoe_command *cmd = s->cmd;
@@ -58,11 +60,11 @@ build_data_frame (const struct aoe_engine *e, const struct aoe_slot *s,
                       cmd->sector + s->rel_sector, (uint8_t) s->count);
   aoe_wire_put_ata (buf, &a);
   if (cmd->op == AOE_OP_WRITE) {
-    size_t n = (size_t) s->count * ATA_SECTOR_SIZE;
-    memcpy (buf + AOE_ATA_HDR_LEN,
-            (const uint8_t *) cmd->buf
-            + (size_t) s->rel_sector * ATA_SECTOR_SIZE, n);
-    len += n;
+    /* Header and data together are never short of Ethernet's minimum. */
+    e->built_data.data = (const uint8_t *) cmd->buf
+                         + (size_t) s->rel_sector * ATA_SECTOR_SIZE;
+    e->built_data.len = (size_t) s->count * ATA_SECTOR_SIZE;
+    return len;
   }
   return pad_frame (buf, len);
 }
@@ -355,20 +357,37 @@ next_frame (struct aoe_engine *e, uint64_t now, uint8_t *buf, unsigned *iface)
 }
 
 size_t
-aoe_engine_next_frame (struct aoe_engine *e, uint64_t now, uint8_t *buf,
-                       size_t cap, unsigned *iface)
+aoe_engine_next_frame_parts (struct aoe_engine *e, uint64_t now,
+                             uint8_t *buf, size_t cap, unsigned *iface,
+                             struct aoe_frame_data *data)
 {
   size_t len;
 
+  e->built_data = (struct aoe_frame_data) { NULL, 0 };
+  *data = e->built_data;
   if (cap < AOE_MAX_FRAME)
     return 0;
   e->now = now;
   len = next_frame (e, now, buf, iface);
   if (len > 0) {
+    *data = e->built_data;
     e->stats.frames_sent++;
     aoe_engine_debug (e, AOE_ENGINE_DEBUG_FRAMES,
                       "send tag %08x cmd %u len %zu on interface %u",
-                      aoe_get_be32 (buf + 20), buf[19], len, *iface);
+                      aoe_get_be32 (buf + 20), buf[19], len + data->len,
+                      *iface);
   }
   return len;
+}
+
+size_t
+aoe_engine_next_frame (struct aoe_engine *e, uint64_t now, uint8_t *buf,
+                       size_t cap, unsigned *iface)
+{
+  struct aoe_frame_data data;
+  size_t len = aoe_engine_next_frame_parts (e, now, buf, cap, iface, &data);
+
+  if (data.len > 0)
+    memcpy (buf + len, data.data, data.len);
+  return len + data.len;
 }

@@ -237,6 +237,8 @@ struct aoe_engine {
   int ref_port;                            /* the port IDENTIFY came from, -1 */
   struct aoe_verifier verifier;            /* new-port check in progress */
   struct aoe_engine_stats stats;           /* counters */
+  struct aoe_frame_data built_data;        /* write data of the frame being
+                                              built, by reference (next_frame) */
 };
 
 /* ---- list helpers ---- */

@@ -244,6 +244,24 @@ void aoe_engine_receive (struct aoe_engine *e, const uint8_t *frame,
 size_t aoe_engine_next_frame (struct aoe_engine *e, uint64_t now,
                               uint8_t *buf, size_t cap, unsigned *iface);
 
+/* The write data a frame built by aoe_engine_next_frame_parts carries
+ * by reference: the bytes that follow the ones written into buf. */
+struct aoe_frame_data {
+  const uint8_t *data; /* in the write command's buffer (NULL if len is 0) */
+  size_t len;          /* bytes; 0: the frame is whole in buf */
+};
+
+/* aoe_engine_next_frame, except that a write frame's data is not copied
+ * after its header: the frame is the returned bytes of buf followed by
+ * data->len bytes at data->data.  They stay valid while the command is
+ * not retired, which only aoe_engine_receive, aoe_engine_tick and
+ * aoe_engine_fail_all do (building more frames does not): a shell that
+ * cannot send the frame before calling one of those must copy them.
+ * Saves a copy of every written byte where the transport gathers. */
+size_t aoe_engine_next_frame_parts (struct aoe_engine *e, uint64_t now,
+                                    uint8_t *buf, size_t cap, unsigned *iface,
+                                    struct aoe_frame_data *data);
+
 /* The earliest time tick() has work to do (a retransmit or a command
  * deadline), or UINT64_MAX. */
 uint64_t aoe_engine_next_deadline (const struct aoe_engine *e);

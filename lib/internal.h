@@ -145,10 +145,12 @@ struct aoe_io_iface {
  * (io-send.c), in the order the engine built them. */
 struct aoe_tx_batch {
   uint8_t *frames;                  /* AOE_TX_BATCH slots of AOE_MAX_FRAME bytes */
-  struct iovec iov[AOE_TX_BATCH];   /* the batched frames, each in a slot */
+  struct aoe_tx_frame frame[AOE_TX_BATCH]; /* the batched frames, each built
+                                      in a slot, a write's data possibly
+                                      still in its command's buffer */
   uint8_t ifindex[AOE_TX_BATCH];    /* the interface each goes out on */
   unsigned n;                       /* how many are batched */
-  size_t bytes;                     /* their total length */
+  size_t bytes;                     /* bytes copied into their slots */
 };
 
 /* An engine, its interfaces, and the watchers that drive them.  One

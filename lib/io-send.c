@@ -7,10 +7,15 @@
  * Frames the engine has ready are built into a batch of up to
  * AOE_TX_BATCH slots and handed to the transports in runs (one sendmmsg
  * per run on the packet transport), so a burst of frames costs one
- * system call instead of one each.  A frame the kernel refuses (EAGAIN:
- * the socket's buffer is full) stays batched, with every frame after it,
- * until its interface is writable again; meanwhile nothing else is sent,
- * which keeps the frames in the order the engine built them.
+ * system call instead of one each.  On a transport that gathers, a
+ * write frame is its header in the slot plus the data where the caller
+ * left it (the kernel's copy into the socket is the only one); otherwise
+ * the data is copied behind the header.  A frame the kernel refuses
+ * (EAGAIN: the socket's buffer is full) stays batched, with every frame
+ * after it, until its interface is writable again (its data is copied
+ * into its slot then: the command may retire meanwhile); nothing else is
+ * sent until then, which keeps the frames in the order the engine built
+ * them.
  */
 #include <errno.h>
 #include <string.h>
@@ -26,9 +31,10 @@
  * interface that never drains must not stall every other path. */
 #define SEND_BLOCK_MAX_US 200000
 
-/* Batched bytes after which the batch goes out even if more frames are
- * ready: the target can start on the first frames while later ones are
- * built (jumbo writes copy 8 KiB per frame). */
+/* Bytes copied into the batch's slots after which it goes out even if
+ * more frames are ready: the target can start on the first frames while
+ * later ones are built (where the transport does not gather, jumbo
+ * writes copy 8 KiB per frame). */
 #define TX_BATCH_BYTES (32u << 10)
 
 /* count frames on iface were lost to send error err (interface down,
@@ -55,15 +61,31 @@ static void
 batch_consume (struct aoe_tx_batch *tx, unsigned count)
 {
   tx->n -= count;
-  memmove (tx->iov, tx->iov + count, tx->n * sizeof tx->iov[0]);
+  memmove (tx->frame, tx->frame + count, tx->n * sizeof tx->frame[0]);
   memmove (tx->ifindex, tx->ifindex + count, tx->n * sizeof tx->ifindex[0]);
   if (tx->n == 0)
     tx->bytes = 0;
 }
 
+/* Copy the data of frame f behind its header in its slot, so that it no
+ * longer points into a command's buffer. */
+static void
+frame_make_whole (struct aoe_tx_frame *f)
+{
+  struct iovec *head = &f->part[0], *data = &f->part[1];
+
+  if (data->iov_len == 0)
+    return;
+  memcpy ((uint8_t *) head->iov_base + head->iov_len, data->iov_base,
+          data->iov_len);
+  head->iov_len += data->iov_len;
+  *data = (struct iovec) { NULL, 0 };
+}
+
 /* Send the batch in order, one transport call per run of frames for the
  * same interface.  A refused frame marks its interface blocked and stops
- * the batch there; an interface whose frames all went out is unblocked. */
+ * the batch there (the frames left are made whole); an interface whose
+ * frames all went out is unblocked. */
 static void
 flush_batch (struct aoe_io *io, uint64_t now)
 {
@@ -76,11 +98,15 @@ flush_batch (struct aoe_io *io, uint64_t now)
 
     while (run < tx->n && tx->ifindex[run] == ifindex)
       run++;
-    aoe_transport_send_batch (iface->transport, tx->iov, run, &result);
+    aoe_transport_send_batch (iface->transport, tx->frame, run, &result);
     if (result.lost)
       send_failed (iface, result.lost, result.lost_errno, now);
     batch_consume (tx, result.done);
     if (result.done < run) {
+      unsigned i;
+
+      for (i = 0; i < tx->n; ++i)
+        frame_make_whole (&tx->frame[i]);
       if (!iface->write_blocked) {
         iface->blocked_since = now;
         iface->send_blocked++;
@@ -112,18 +138,24 @@ aoe_io_send_ready (struct aoe_io *io, uint64_t now)
     return;
   for (;;) {
     uint8_t *slot = tx->frames + (size_t) tx->n * AOE_MAX_FRAME;
+    struct aoe_tx_frame *f = &tx->frame[tx->n];
+    struct aoe_frame_data data;
     unsigned ifindex;
     size_t len;
 
-    len = aoe_engine_next_frame (io->engine, now, slot, AOE_MAX_FRAME,
-                                 &ifindex);
+    len = aoe_engine_next_frame_parts (io->engine, now, slot, AOE_MAX_FRAME,
+                                       &ifindex, &data);
     if (len == 0)
       break;
     if (ifindex >= io->nifaces)
       continue;
-    tx->iov[tx->n] = (struct iovec) { .iov_base = slot, .iov_len = len };
+    f->part[0] = (struct iovec) { .iov_base = slot, .iov_len = len };
+    f->part[1] = (struct iovec) { .iov_base = (void *) data.data,
+                                  .iov_len = data.len };
+    if (!aoe_transport_gathers (io->ifaces[ifindex].transport))
+      frame_make_whole (f);
     tx->ifindex[tx->n++] = ifindex;
-    tx->bytes += len;
+    tx->bytes += f->part[0].iov_len;
     if (tx->n == AOE_TX_BATCH || tx->bytes >= TX_BATCH_BYTES) {
       flush_batch (io, now);
       if (tx->n > 0)
@@ -146,7 +178,7 @@ drop_blocked (struct aoe_io *io, struct aoe_io_iface *iface, uint64_t now)
       dropped++;
       continue;
     }
-    tx->iov[kept] = tx->iov[i];
+    tx->frame[kept] = tx->frame[i];
     tx->ifindex[kept++] = tx->ifindex[i];
   }
   tx->n = kept;

@@ -270,6 +270,23 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
   unlock_and_complete (io);
 }
 
+/* Receive what waits on every live interface.  The timer runs this
+ * before the engine looks for timed-out frames: when the thread itself
+ * was late (a stopped or starved process, a busy core), the replies of
+ * the frames whose deadline passed are usually sitting in the socket,
+ * and libev runs the timer's callback before the readable interfaces'
+ * of the same loop iteration.  Resending those frames would make the
+ * target serve them twice and shrink the window for no loss. */
+static void
+receive_waiting (struct aoe_io *io)
+{
+  size_t i;
+
+  for (i = 0; i < io->nifaces; ++i)
+    if (!io->ifaces[i].dead)
+      receive_batch (&io->ifaces[i]);
+}
+
 /* The engine's deadline came: retransmit, time out, retry refused sends. */
 static void
 timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
@@ -282,6 +299,7 @@ timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
    * the engine since the timer fired, and the engine's clock must not
    * run backwards. */
   pthread_mutex_lock (&io->engine_lock);
+  receive_waiting (io);
   now = aoe_internal_now_us ();
   aoe_io_retry_blocked (io, now);
   aoe_engine_tick (io->engine, now);

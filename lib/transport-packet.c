@@ -104,7 +104,7 @@ packet_transport_send (struct aoe_transport *t, const uint8_t *frame,
  * (counted) and the rest still go out, as with single sends. */
 static void
 packet_transport_send_batch (struct aoe_transport *t,
-                             const struct iovec *frames, unsigned n,
+                             const struct aoe_tx_frame *frames, unsigned n,
                              struct aoe_send_batch_result *result)
 {
   struct mmsghdr msgs[AOE_TX_BATCH];
@@ -115,8 +115,8 @@ packet_transport_send_batch (struct aoe_transport *t,
     n = AOE_TX_BATCH;
   memset (msgs, 0, n * sizeof msgs[0]);
   for (i = 0; i < n; ++i) {
-    msgs[i].msg_hdr.msg_iov = (struct iovec *) &frames[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_iov = (struct iovec *) frames[i].part;
+    msgs[i].msg_hdr.msg_iovlen = frames[i].part[1].iov_len > 0 ? 2 : 1;
   }
   while (result->done < n) {
     int sent = sendmmsg (fd, msgs + result->done, n - result->done,

@@ -119,8 +119,9 @@ aoe_transport_new (size_t size, const struct aoe_transport_ops *ops,
 }
 
 void
-aoe_transport_send_batch (struct aoe_transport *t, const struct iovec *frames,
-                          unsigned n, struct aoe_send_batch_result *result)
+aoe_transport_send_batch (struct aoe_transport *t,
+                          const struct aoe_tx_frame *frames, unsigned n,
+                          struct aoe_send_batch_result *result)
 {
   memset (result, 0, sizeof *result);
   if (t->ops->send_batch) {
@@ -128,7 +129,7 @@ aoe_transport_send_batch (struct aoe_transport *t, const struct iovec *frames,
     return;
   }
   for (; result->done < n; result->done++) {
-    const struct iovec *f = &frames[result->done];
+    const struct iovec *f = &frames[result->done].part[0];
 
     switch (t->ops->send (t, f->iov_base, f->iov_len)) {
     case AOE_SEND_OK:
@@ -141,4 +142,10 @@ aoe_transport_send_batch (struct aoe_transport *t, const struct iovec *frames,
       break;
     }
   }
+}
+
+bool
+aoe_transport_gathers (const struct aoe_transport *t)
+{
+  return t->ops->send_batch != NULL;
 }

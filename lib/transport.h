@@ -12,6 +12,7 @@
 #ifndef AOE_TRANSPORT_H
 #define AOE_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,13 @@ enum aoe_send_result {
   AOE_SEND_FAILED,     /* the frame was lost (errno set); do not retry it */
 };
 
+/* One frame of a batch to send: its bytes in one piece, or in two
+ * (header, then write data left in the command's buffer) for a transport
+ * that gathers (aoe_transport_ops.send_batch). */
+struct aoe_tx_frame {
+  struct iovec part[2];  /* part[1].iov_len == 0: the frame is part[0] */
+};
+
 /* What aoe_transport_send_batch did with a batch of frames. */
 struct aoe_send_batch_result {
   unsigned done;   /* frames dealt with from the start: sent, or lost */
@@ -52,10 +60,11 @@ struct aoe_transport_ops {
   enum aoe_send_result (*send) (struct aoe_transport *t,
                                 const uint8_t *frame, size_t len);
 
-  /* Optional: aoe_transport_send_batch in fewer system calls (NULL: one
-   * send per frame). */
-  void (*send_batch) (struct aoe_transport *t, const struct iovec *frames,
-                      unsigned n, struct aoe_send_batch_result *result);
+  /* Optional: aoe_transport_send_batch in fewer system calls, taking
+   * frames in two parts (NULL: one send per frame, each in one part). */
+  void (*send_batch) (struct aoe_transport *t,
+                      const struct aoe_tx_frame *frames, unsigned n,
+                      struct aoe_send_batch_result *result);
 
   /* Hand every frame waiting now to fn, without blocking.  Returns the
    * number of frames delivered, or -1 (errno set) on a receive error. */
@@ -78,14 +87,19 @@ struct aoe_transport {
   unsigned mtu;                        /* the interface's MTU */
 };
 
-/* Send frames[0..n) (n <= AOE_TX_BATCH, each one complete frame) in
- * order.  Frames lost to an error (AOE_SEND_FAILED) are counted and
- * skipped; the first frame the kernel refuses for lack of buffer space
- * (AOE_SEND_AGAIN) stops the batch, so result->done < n means frames
- * from result->done on must be retried once t is writable. */
+/* Send frames[0..n) (n <= AOE_TX_BATCH) in order; frames in two parts
+ * only if aoe_transport_gathers (t).  Frames lost to an error
+ * (AOE_SEND_FAILED) are counted and skipped; the first frame the kernel
+ * refuses for lack of buffer space (AOE_SEND_AGAIN) stops the batch, so
+ * result->done < n means frames from result->done on must be retried
+ * once t is writable. */
 void aoe_transport_send_batch (struct aoe_transport *t,
-                               const struct iovec *frames, unsigned n,
+                               const struct aoe_tx_frame *frames, unsigned n,
                                struct aoe_send_batch_result *result);
+
+/* True if t sends frames in two parts (the caller need not copy write
+ * data behind its header). */
+bool aoe_transport_gathers (const struct aoe_transport *t);
 
 /* Default capture buffer: a full window (AOE_MAX_SLOTS = 256 frames) of
  * jumbo replies, each in a 16 KiB ring slot (libpcap rounds a 9 KB slot

@@ -9,10 +9,14 @@
 # 2. The benchmark programs do what they claim: with --bytes they move
 #    exactly that much, and their writes land where they say (checked in
 #    the image vblade serves); bad arguments get one-line errors.
+# 3. `scripts/bench --cost --quick` at MTU 9000 measures what it says: 128
+#    KiB requests in full frames (16 per request each way: 131,072 frames
+#    per GiB, 1% spare for a real loss on a loaded machine), the CPU of
+#    nbdkit and vblade, and a row for every path and direction.
 set -euo pipefail
 . "$AOE_SRCDIR/tests/functions.sh"
 requires_root
-for tool in vblade nbdkit nbdcopy gnuplot jq cmp; do
+for tool in vblade nbdkit nbdcopy gnuplot jq cmp fio; do
   requires command -v "$tool"
 done
 requires test -n "${AOE_PLUGIN:-}"
@@ -151,4 +155,23 @@ json=$(tb_init_exec "$bench" --pattern rand --request-size 4K -R 8 -n 4M --json 
 [ "$(jq .bytes <<<"$json")" -eq 4194304 ] && [ "$(jq .requests <<<"$json")" -eq 1024 ] ||
   _tb_die "aoe-bench random read: wrong byte count: $json"
 [ "$(jq -r .pattern <<<"$json")" = rand ] || _tb_die "aoe-bench: pattern not rand"
+# ---- 3. scripts/bench --cost --quick ----
+
+if ! "$AOE_SRCDIR/scripts/bench" --cost --quick --mtu 9000 \
+     --build-dir "$AOE_BUILDDIR" --out "$out" > "$out/cost.log" 2>&1; then
+  cat "$out/cost.log"
+  _tb_die "scripts/bench --cost --quick failed"
+fi
+cat "$out/cost.md"
+for rw in write read; do
+  row=$(jq -c --arg rw "$rw" 'select(.path == "nbd-aoe" and .rw == $rw)' \
+          "$out/cost.jsonl")
+  [ -n "$row" ] || _tb_die "bench --cost: no nbd-aoe $rw measurement"
+  jq -e '.frames_tx_per_gib >= 131072 and .frames_tx_per_gib <= 132383
+         and .frames_rx_per_gib >= 131072 and (.cpu_seconds | type) == "number"
+         and .target_cpu_s_per_gib != null' <<<"$row" >/dev/null ||
+    _tb_die "bench --cost: nbd-aoe $rw figures are off: $row"
+  grep -qE "^\| 9000 \| $rw \| nbd-file \| this \|" "$out/cost.md" ||
+    _tb_die "bench --cost: no nbd-file $rw row in cost.md"
+done
 echo "test-bench-smoke.sh: ok"

@@ -268,6 +268,50 @@ test_largest_command (void **state)
   harness_free (h);
 }
 
+/* aoe_engine_next_frame_parts leaves a write's data in the command's
+ * buffer: each frame is its header, then a pointer to the frame's
+ * sectors of that buffer; a read's frame is whole.  Joined, the parts
+ * are the frames the target takes (the data lands). */
+static void
+test_frame_parts (void **state)
+{
+  struct harness *h = default_harness ();
+  struct harness_cmd *w = harness_write (h, 10, 40, 3), *r;
+  static const uint32_t pieces[] = { 17, 17, 6 };
+  uint8_t frame[AOE_MAX_FRAME + 64];
+  struct aoe_frame_data data;
+  unsigned i, iface;
+  size_t len;
+
+  for (i = 0; i < 3; i++) {
+    len = aoe_engine_next_frame_parts (h->engine, h->now, frame,
+                                       sizeof frame, &iface, &data);
+    assert_int_equal (len, AOE_ATA_HDR_LEN);
+    assert_ptr_equal (data.data, w->data + (i == 0 ? 0 : 17 * 512 * i));
+    assert_int_equal (data.len, pieces[i] * 512);
+    memcpy (frame + len, data.data, data.len);
+    fake_target_receive (harness_target (h), frame, len + data.len, h->now);
+  }
+  assert_int_equal (aoe_engine_next_frame_parts (h->engine, h->now, frame,
+                                                 sizeof frame, &iface, &data),
+                    0);
+  assert_int_equal (data.len, 0);
+  assert_true (harness_run (h, 10 * SEC));
+  assert_done_once (w, 0);
+  assert_true (harness_disk_pattern_ok (h, 10, 40, 3));
+
+  r = harness_read (h, 10, 1);
+  len = aoe_engine_next_frame_parts (h->engine, h->now, frame, sizeof frame,
+                                     &iface, &data);
+  assert_int_equal (len, 60);   /* padded to Ethernet's minimum */
+  assert_null (data.data);
+  assert_int_equal (data.len, 0);
+  fake_target_receive (harness_target (h), frame, len, h->now);
+  assert_true (harness_run (h, 10 * SEC));
+  assert_read_pattern (r, 3);
+  harness_free (h);
+}
+
 /* An LBA28 target gets READ/WRITE SECTORS (0x20/0x30) without the E flag
  * and with lba3 = 0xE0 | LBA bits 24-27; data lands at the right LBA. */
 static void
@@ -498,6 +542,7 @@ main (void)
     cmocka_unit_test (test_engine_min_mtu),
     cmocka_unit_test (test_split_min_mtu),
     cmocka_unit_test (test_largest_command),
+    cmocka_unit_test (test_frame_parts),
     cmocka_unit_test (test_lba28_commands),
     cmocka_unit_test (test_lba48_commands),
     cmocka_unit_test (test_flush_commands),
