@@ -24,16 +24,7 @@
 # every written file in it, byte for byte (debugfs).
 set -euo pipefail
 . "$AOE_SRCDIR/tests/plugin-functions.sh"
-
-# The shell block after the README line that contains marker $1.
-readme_block ()
-{
-  awk -v marker="$1" '
-    index($0, marker) { found = 1; next }
-    found && /^```sh$/ { inside = 1; next }
-    inside && /^```$/ { exit }
-    inside { print }' "$AOE_SRCDIR/README.md"
-}
+. "$AOE_SRCDIR/tests/readme-functions.sh"
 
 # The block $1 as a script for this machine: eth0 and the plugin name
 # replaced, lines that need the nbd module turned into a note.
