@@ -3,12 +3,12 @@
 # tests/board-guest-fs.sh: the file-system workload run ON the emulated
 # ARM926 board (dash), by tests/test-board-fs.sh.  The host puts
 # README's board guide in front of it as the functions serve_nbd,
-# stop_nbd, serve_nbdfuse and stop_nbdfuse (tests/readme-functions.sh):
+# stop_nbd, serve_fuse and stop_fuse (tests/board-functions.sh):
 # the commands a board user types.
 #
 # Usage (in the guest): main PASSES MODE...
 #   1. format e0.1: nbdkit aoe + nbd-client, mkfs.ext4 on /dev/nbd0
-#   2. for each MODE (nbd, nbdfuse): the guide's serve block (mounted on
+#   2. for each MODE (nbd, fuse: nbdfuse): the guide's serve block (mounted on
 #      /mnt), PASSES passes of: write a new tree of files (odd sizes) and
 #      read it back at once, overwrite parts of the earlier passes' files
 #      in place, sync, umount, drop the caches, mount again, verify every
@@ -42,6 +42,16 @@ wait_gone ()
   [ ! -d "/proc/$1" ] || die "process $1 did not exit"
 }
 
+# Stop the nbdkit of format and fsck_disk, and remove its socket (which
+# nbdkit leaves behind).
+stop_fmt ()
+{
+  pid=$(cat /run/fmt.pid)
+  kill "$pid"
+  wait_gone "$pid"
+  rm -f /run/fmt.sock
+}
+
 # Serve e0.1 on /run/fmt.sock, format it through /dev/nbd0, stop.
 format ()
 {
@@ -53,9 +63,7 @@ format ()
       "max_sectors_kb $(cat /sys/block/nbd0/queue/max_sectors_kb)"
   mkfs.ext4 -q -F -L board /dev/nbd0 || die "mkfs.ext4 /dev/nbd0 failed"
   nbd-client -d /dev/nbd0 || die "nbd-client -d failed"
-  pid=$(cat /run/fmt.pid)
-  kill "$pid"
-  wait_gone "$pid"
+  stop_fmt
   log "formatted e0.1 (ext4)"
 }
 
@@ -164,9 +172,7 @@ fsck_disk ()
   nbd-client -unix /run/fmt.sock /dev/nbd0 || die "nbd-client failed"
   e2fsck -fn /dev/nbd0 || die "e2fsck found errors"
   nbd-client -d /dev/nbd0
-  pid=$(cat /run/fmt.pid)
-  kill "$pid"
-  wait_gone "$pid"
+  stop_fmt
   log "e2fsck -fn: clean"
 }
 

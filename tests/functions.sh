@@ -37,7 +37,10 @@
 # TB_NS_INIT TB_IFACE TB_TIFACE TB_MAC_INIT TB_MAC_TARGET TB_MTU TB_DIR; by
 # tb_add_path: TB_IFACE2 TB_TIFACE2 TB_MAC_INIT2 TB_MAC_TARGET2; by
 # tb_vblade: TB_VBLADE_PID TB_VBLADE_LOG; by tb_bg and tb_init_bg:
-# TB_BG_PID TB_BG_LOG.
+# TB_BG_PID TB_BG_LOG.  TB_PROBE_IFACE (default $TB_IFACE): where
+# tb_vblade listens for path 1's target; the VM bed (tests/vm/) sets it to
+# the bridge it puts $TB_IFACE in, since a bridge port's frames arrive on
+# the bridge.
 #
 # Environment honoured: CI=true makes an unmet requirement a failure, not
 # a skip; AOE_SANITIZE_PRELOAD=/path/libasan.so makes every `nbdkit` found
@@ -361,7 +364,7 @@ tb_setup ()
   _tb_setup_done=1
   # Inherited from a parent test: they describe its bed, not this one.
   unset TB_IFACE2 TB_TIFACE2 TB_MAC_INIT2 TB_MAC_TARGET2 TB_VBLADE_PID \
-        TB_VBLADE_LOG TB_BG_PID TB_BG_LOG
+        TB_VBLADE_LOG TB_BG_PID TB_BG_LOG TB_PROBE_IFACE
   _tb_parse_mtu tb_setup 9000 "$@"
   TB_MTU=$_tb_mtu
   TB_ID=$(_tb_new_id)
@@ -481,7 +484,7 @@ tb_vblade ()
   local tiface iface shelf slot image log probe_pid ready status
   _tb_need_setup tb_vblade
   tiface=$TB_TIFACE
-  iface=$TB_IFACE
+  iface=${TB_PROBE_IFACE:-$TB_IFACE}
   if [ "${1:-}" = --path ]; then
     case "${2:-}" in
       1) ;;

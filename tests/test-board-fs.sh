@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (C) 2026 The libaoe authors
 # tests/test-board-fs.sh: ext4 through libaoe on the emulated ARM926
-# board (tests/vm/board-functions.sh), as README's board guide does it.
+# board (tests/vm/arm926.sh), as README's board guide does it.
 #
 # vblade serves a 64 MiB image on the host side of the test bed.  The
 # board (qemu-system-arm -M versatilepb -cpu arm926, its SMC91C111 NIC on
 # a tap bridged with the test bed's veth) runs Debian's armel nbdkit with
 # the project's armel plugin and libaoe, the kernel's NBD client and
 # nbdfuse: tests/board-guest-fs.sh formats e0.1, then runs README's
-# serve and stop blocks, taken from README.md, first with nbd-client
+# serve and stop blocks, taken from README.md (tests/board-functions.sh:
+# only the other variant's lines left out), first with nbd-client
 # (/dev/nbd0) and then with nbdfuse (a loop device), each for PASSES
 # passes of writing files, overwriting old ones, remounting with dropped
 # caches and verifying every checksum, and fscks the disk.  Afterwards
@@ -19,16 +20,13 @@
 # Usage: test-board-fs.sh [PASSES]   (default 3)
 set -euo pipefail
 . "$AOE_SRCDIR/tests/functions.sh"
-. "$AOE_SRCDIR/tests/vm/board-functions.sh"
-. "$AOE_SRCDIR/tests/readme-functions.sh"
+. "$AOE_SRCDIR/tests/vm/arm926.sh"
+. "$AOE_SRCDIR/tests/board-functions.sh"
 
 passes=${1:-3}
 [[ "$passes" =~ ^[1-9][0-9]*$ ]] || fail "PASSES must be a positive number, got '$passes'"
 
-serve=$(readme_block 'board recipe: serve')
-stop=$(readme_block 'board recipe: stop')
-[ -n "$serve" ] || fail "README.md has no block after 'board recipe: serve'"
-[ -n "$stop" ] || fail "README.md has no block after 'board recipe: stop'"
+board_blocks
 
 requires command -v vblade
 requires command -v debugfs
@@ -44,23 +42,23 @@ board_net_join
 guest=$BOARD_DIR/guest-fs.sh
 {
   echo "set -eu"
-  for mode in nbd nbdfuse; do
+  for mode in nbd fuse; do
     echo "serve_$mode () {"
-    readme_variant "$mode" <<< "$serve"
+    board_adapt "$board_serve" "$mode" eth0 aoe
     echo "}"
     echo "stop_$mode () {"
-    readme_variant "$mode" <<< "$stop"
+    board_adapt "$board_stop" "$mode" eth0 aoe
     echo "}"
   done
   cat "$AOE_SRCDIR/tests/board-guest-fs.sh"
   echo 'main "$@"'
 } > "$guest"
 echo "README's board guide as the board runs it:"
-sed -n '/^serve_nbd/,/^}$/p; /^stop_nbdfuse/,/^}$/p' "$guest" | sed 's/^/  | /'
+sed -n '/^serve_nbd/,/^}$/p; /^stop_fuse/,/^}$/p' "$guest" | sed 's/^/  | /'
 
-board_run 1500 "$guest" "$passes" nbd nbdfuse
-sed -n 's/^board-fs: /  board: /p' "$BOARD_CONSOLE" | tr -d '\r'
-grep -q '^board-fs: ok' "$BOARD_CONSOLE" || board_fail "the board's workload did not report ok"
+board_run 1500 "$guest" "$passes" nbd fuse
+sed -n 's/^board-fs: /  board: /p' "$VM_CONSOLE" | tr -d '\r'
+grep -q '^board-fs: ok' "$VM_CONSOLE" || vm_fail "the board's workload did not report ok"
 
 # The image as vblade wrote it: clean, and holding what the board wrote.
 tb_vblade_stop

@@ -3,15 +3,12 @@
 # Copyright (C) 2026 The libaoe authors
 # tests/test-readme-board.sh: the README's board recipe, run as it stands.
 #
-# README.md's "Running on a board" has two shell blocks, each after a
-# marker line "<!-- board recipe: serve ... -->" and "<!-- board recipe:
-# stop ... -->".  They are read from README.md, not copied here, so the
-# commands a board user types are the commands this test runs.  Two words
-# are replaced: the interface eth0 by the test bed's, and nbdkit's plugin
-# name aoe by the plugin in the build tree (what the installed package
-# puts in nbdkit's plugin directory).  Lines that need the nbd kernel
-# module (modprobe nbd, nbd-client, /dev/nbd0), which the test machines do
-# not have, are not run and are listed as such; every other line runs.
+# README.md's "Running on a board" blocks (tests/board-functions.sh reads
+# them from README.md), the variant without the nbd module: nbdfuse and a
+# loop device.  The nbd-client lines are listed as not run here (the test
+# machines' kernel has no nbd module): tests/test-vm-readme-board.sh runs
+# that variant in a VM.  Two words are replaced: the interface eth0 by the
+# test bed's, and nbdkit's plugin name aoe by the plugin in the build tree.
 #
 # vblade serves an ext4 image holding a known file.  In the initiator's
 # network namespace and a private mount namespace (a tmpfs over /run, so
@@ -24,29 +21,7 @@
 # every written file in it, byte for byte (debugfs).
 set -euo pipefail
 . "$AOE_SRCDIR/tests/plugin-functions.sh"
-. "$AOE_SRCDIR/tests/readme-functions.sh"
-
-# The block $1 as a script for this machine: eth0 and the plugin name
-# replaced, lines that need the nbd module turned into a note.
-adapt_block ()
-{
-  local line
-  while IFS= read -r line; do
-    case "$line" in
-      '#'*|'') printf '%s\n' "$line" ;;
-      *'modprobe nbd'*|*nbd-client*|*/dev/nbd*)
-        printf 'echo %q\n' "not run (needs the nbd kernel module): $line" ;;
-      *)
-        line=${line//iface=eth0/iface=$TB_IFACE}
-        if [[ "$line" == nbdkit\ * ]]; then
-          line=$(sed "s| aoe | $AOE_PLUGIN |" <<< "$line")
-          [[ "$line" == *" $AOE_PLUGIN "* ]] ||
-            fail "the recipe's nbdkit line names no plugin 'aoe': $line"
-        fi
-        printf '%s\n' "$line" ;;
-    esac
-  done <<< "$1"
-}
+. "$AOE_SRCDIR/tests/board-functions.sh"
 
 # Undo what the recipe may have left when the script failed half-way:
 # the loop device (if still backed by the recipe's file), nbdfuse and
@@ -69,46 +44,35 @@ undo_recipe ()
 requires_fuse_mount
 requires debugfs -V
 
-serve=$(readme_block 'board recipe: serve')
-stop=$(readme_block 'board recipe: stop')
-[ -n "$serve" ] || fail "README.md has no block after 'board recipe: serve'"
-[ -n "$stop" ] || fail "README.md has no block after 'board recipe: stop'"
+board_blocks
 
 requires command -v vblade
 tb_setup --mtu 1500
 image=$TB_DIR/disk.img
-tb_image "$image" 64M
-mkfs.ext4 -q -F -L board "$image"
-head -c 100000 /dev/urandom > "$TB_DIR/known"
-debugfs -w -R "write $TB_DIR/known known" "$image" >/dev/null 2>&1
-tb_vblade 0 1 "$image"
-
 # The tree the test writes through the mount, kept here for comparison.
 tree=$TB_DIR/tree
-mkdir -p "$tree/dir"
-for i in 1 2 3 4 5; do
-  head -c $(( i * 123457 )) /dev/urandom > "$tree/dir/file$i"
-done
-echo "written on the board" > "$tree/note.txt"
+board_image "$image" "$tree"
+tb_vblade 0 1 "$image"
 
 cat > "$TB_DIR/recipe.sh" <<EOF
 set -eu
 mount --make-rprivate /
 mount -t tmpfs tmpfs /run
-$(adapt_block "$serve")
+$(board_adapt "$board_serve" fuse "$TB_IFACE")
 test -S /run/aoe.sock || { echo "/run/aoe.sock is hidden: did nbdfuse mount over /run?" >&2; exit 1; }
 cp /run/aoe.pid "$TB_DIR/nbdkit.pid"
 cp /run/aoe-nbdfuse.pid "$TB_DIR/nbdfuse.pid"
 losetup -n -O NAME -j /run/aoe/e0.1 > "$TB_DIR/loopdev"
-cmp /mnt/known "$TB_DIR/known" || { echo "the known file reads back wrong" >&2; exit 1; }
+cmp /mnt/known "$tree.known" || { echo "the known file reads back wrong" >&2; exit 1; }
 cp -r "$tree/." /mnt/
 sync
-$(adapt_block "$stop")
+$(board_adapt "$board_stop" fuse "$TB_IFACE")
 EOF
 
 cleanup_fn undo_recipe
 echo "running README's board recipe as adapted here (serve, then stop):"
-{ adapt_block "$serve"; adapt_block "$stop"; } | sed 's/^/  | /'
+{ board_adapt "$board_serve" fuse "$TB_IFACE"
+  board_adapt "$board_stop" fuse "$TB_IFACE"; } | sed 's/^/  | /'
 # A time limit: the recipe's wait for nbdfuse would otherwise loop forever
 # if nbdfuse failed.
 tb_init_exec timeout 120 unshare -m bash "$TB_DIR/recipe.sh" > "$TB_DIR/recipe.log" 2>&1 || {
@@ -129,12 +93,5 @@ dev=$(cat "$TB_DIR/loopdev")
 
 # The image: clean, and holding every file written through the mount.
 tb_vblade_stop
-e2fsck -fn "$image" > "$TB_DIR/fsck.log" 2>&1 || {
-  cat "$TB_DIR/fsck.log"
-  fail "e2fsck found errors in the image after the recipe"
-}
-for f in note.txt dir/file1 dir/file2 dir/file3 dir/file4 dir/file5; do
-  debugfs -R "dump /$f $TB_DIR/out" "$image" >/dev/null 2>&1
-  cmp "$tree/$f" "$TB_DIR/out" || fail "/$f differs in the image"
-done
+board_check_image "$image" "$tree"
 echo "test-readme-board.sh: ok (the README's board recipe served, mounted, wrote and stopped cleanly)"

@@ -4,7 +4,7 @@
 # downloaded and unpacked without installing them (no maintainer script
 # runs, no multiarch version lock with the build machine's packages).
 # Sourced by scripts/cross-check (the cross sysroots) and
-# tests/vm/board-functions.sh (the emulated board's root file system).
+# tests/vm/arm926.sh (the emulated board's root file system).
 #
 #   debs_closure ARCH PROVIDED PKG...   PKGs and, recursively, the first
 #                                       alternative of each dependency,

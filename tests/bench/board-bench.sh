@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (C) 2026 The libaoe authors
 # tests/bench/board-bench.sh: scripts/bench --board.  On the emulated
-# ARM926 board (tests/vm/board-functions.sh), in one boot, the kernel's
+# ARM926 board (tests/vm/arm926.sh), in one boot, the kernel's
 # aoe driver against nbdkit aoe + nbd-client reading and writing the same
 # vblade target (tests/bench/board-guest-bench.sh), then a table of the
 # medians: MB/s, the board's CPU seconds per MiB, and the NBD path's
@@ -19,7 +19,7 @@ set -euo pipefail
 AOE_SRCDIR=${AOE_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 export AOE_SRCDIR
 . "$AOE_SRCDIR/tests/functions.sh"
-. "$AOE_SRCDIR/tests/vm/board-functions.sh"
+. "$AOE_SRCDIR/tests/vm/arm926.sh"
 
 mib=32 reps=3 out=$AOE_SRCDIR/bench-results
 while [ $# -gt 0 ]; do
@@ -50,7 +50,7 @@ echo "board bench: $mib MiB per measurement, $reps repetitions, one boot"
 board_run $(( 300 + mib * reps * 8 )) "$guest" "$mib" "$reps"
 board_results BOARD-BENCH > "$BOARD_DIR/bench.txt"
 [ "$(wc -l < "$BOARD_DIR/bench.txt")" -eq $(( reps * 4 )) ] ||
-  board_fail "the board printed $(wc -l < "$BOARD_DIR/bench.txt") measurements, expected $(( reps * 4 ))"
+  vm_fail "the board printed $(wc -l < "$BOARD_DIR/bench.txt") measurements, expected $(( reps * 4 ))"
 
 mkdir -p "$out" || _tb_die "cannot create $out"
 cp "$BOARD_DIR/bench.txt" "$out/board.txt"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (C) 2026 The libaoe authors
 # tests/vm/board-init.sh: /init of the emulated ARM926 board (busybox sh,
-# PID 1; tests/vm/board-functions.sh packs it).
+# PID 1; tests/vm/arm926.sh packs it).
 #
 # The initramfs is the board's whole root file system.  This installs
 # busybox's applets, mounts /proc, /sys, /dev (devtmpfs), /run and /tmp,

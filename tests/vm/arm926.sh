@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (C) 2026 The libaoe authors
-# tests/vm/board-functions.sh: the emulated ARM926 board (qemu-system-arm
+# tests/vm/arm926.sh: the emulated ARM926 board (qemu-system-arm
 # -M versatilepb -cpu arm926: an ARM926EJ-S with an SMC91C111 NIC), the
 # board libaoe is for.
 #
@@ -17,10 +17,11 @@
 # console (the only channel out): progress, result lines, and at the end
 # "BOARD-EXIT: N" (the script's exit status).
 #
-# Source it after tests/functions.sh:
+# Source it after tests/functions.sh (it sources tests/vm/functions.sh,
+# the VM test bed's generic part, for the network and the console):
 #
 #   . "$AOE_SRCDIR/tests/functions.sh"
-#   . "$AOE_SRCDIR/tests/vm/board-functions.sh"
+#   . "$AOE_SRCDIR/tests/vm/arm926.sh"
 #   tb_setup --mtu 1500
 #   tb_image "$TB_DIR/disk.img" 64M
 #   tb_vblade 0 1 "$TB_DIR/disk.img"
@@ -35,13 +36,15 @@
 #   board_cross           the project's armel build (BOARD_CROSS_BUILD)
 #   board_initramfs       the root file system archive (BOARD_INITRD)
 #   board_prepare         the three above
-#   board_net_join        bridge $TB_IFACE and a new tap (BOARD_TAP)
+#   board_net_join        vm_net_join (tests/vm/functions.sh: a bridge with
+#                         $TB_IFACE and a new tap VM_TAP), learning off
+#                         on the tap
 #   board_run SECONDS SCRIPT [ARGS...]
 #                         boot, run SCRIPT (dash) in the guest, fail
 #                         unless it exits 0 within SECONDS
 #   board_results TAG     the console's result lines "TAG ..." (prints
 #                         them without the tag)
-#   board_fail MESSAGE... fail, with the console's tail
+#   vm_fail MESSAGE...    (tests/vm/functions.sh) fail, with the console's tail
 #
 # Environment honoured: AOE_BOARD_CACHE (cache directory; default
 # $AOE_BUILDDIR/board), AOE_CROSS_DIR (scripts/cross-check's), AOE_VM_LOGDIR
@@ -52,6 +55,7 @@
 _board_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 _board_root=$(cd "$_board_dir/../.." && pwd)
 . "$_board_root/scripts/cross/packages.sh"
+. "$_board_dir/functions.sh"
 
 # The cross toolchain's triplet, Debian's armel.
 BOARD_TRIPLET=arm-linux-gnueabi
@@ -350,60 +354,26 @@ board_prepare ()
   mkdir -p "$BOARD_DIR" || _tb_die "cannot create $BOARD_DIR"
 }
 
-# Delete link $2 in namespace $1 if it exists.
-_board_del_link ()
-{
-  ip -n "$1" link show dev "$2" >/dev/null 2>&1 &&
-    ip -n "$1" link delete dev "$2" 2>/dev/null
-  return 0
-}
-
-# board_net_join: in the initiator namespace, a bridge holding $TB_IFACE
-# (the veth toward vblade) and a new tap BOARD_TAP for the board's NIC,
-# all at $TB_MTU and up.  The host namespace never sees any of them.
+# board_net_join: vm_net_join (the bridge and the tap VM_TAP in the
+# initiator namespace), with address learning off on the tap's bridge
+# port.  The emulated SMC91C111 now and then sends a frame carrying the
+# target's source MAC (seen in the bridge's table: the target's address
+# learned on the tap), after which the bridge sent the board's frames for
+# the target back to the tap and both initiators stalled until a
+# broadcast taught it again; with learning off, that frame teaches the
+# bridge nothing.
 board_net_join ()
 {
-  _tb_need_setup board_net_join
-  local br=bb${TB_ID}
-  BOARD_TAP=bt${TB_ID}
-  cleanup_fn _board_del_link "$TB_NS_INIT" "$br"
-  ip -n "$TB_NS_INIT" link add "$br" mtu "$TB_MTU" type bridge \
-     forward_delay 0 stp_state 0 ||
-    _tb_die "cannot create bridge $br in $TB_NS_INIT"
-  cleanup_fn _board_del_link "$TB_NS_INIT" "$BOARD_TAP"
-  ip -n "$TB_NS_INIT" tuntap add dev "$BOARD_TAP" mode tap &&
-    ip -n "$TB_NS_INIT" link set "$BOARD_TAP" mtu "$TB_MTU" master "$br" up &&
-    ip -n "$TB_NS_INIT" link set "$TB_IFACE" master "$br" &&
-    ip -n "$TB_NS_INIT" link set "$br" up ||
-    _tb_die "cannot bridge $BOARD_TAP and $TB_IFACE in $TB_NS_INIT"
-}
-
-# Save the console of a failed run where it outlives $TB_DIR, print its
-# tail and the saved path.
-_board_keep_console ()
-{
-  local dir=${AOE_VM_LOGDIR:-${AOE_BUILDDIR:-${TMPDIR:-/tmp}}/meson-logs} kept
-  [ -s "${BOARD_CONSOLE:-}" ] || return 0
-  mkdir -p "$dir" 2>/dev/null
-  kept=$dir/board-console-${_tb_name%.sh}-$TB_ID.log
-  cp "$BOARD_CONSOLE" "$kept" 2>/dev/null || kept=$BOARD_CONSOLE
-  echo "--- last 40 lines of the board's console (whole: $kept) ---" >&2
-  tail -n 40 "$BOARD_CONSOLE" >&2
-  echo "--- end of the board's console ---" >&2
-}
-
-# board_fail MESSAGE...: fail the test, first showing the console's tail.
-board_fail ()
-{
-  _board_keep_console
-  fail "$@"
+  vm_net_join
+  ip -n "$TB_NS_INIT" link set dev "$VM_TAP" type bridge_slave learning off ||
+    _tb_die "cannot turn learning off on $VM_TAP"
 }
 
 # board_run SECONDS SCRIPT [ARGS...]: boot the board (its NIC on
-# $BOARD_TAP inside $TB_NS_INIT) to run SCRIPT ARGS... with dash
+# $VM_TAP inside $TB_NS_INIT) to run SCRIPT ARGS... with dash
 # and a guest-side limit a little shorter than SECONDS; fail with the
 # console's tail unless the script exits 0 within SECONDS.  The console
-# is BOARD_CONSOLE; the guest is gone when this returns.
+# is VM_CONSOLE; the guest is gone when this returns.
 board_run ()
 {
   local seconds=$1 script=$2 extra mac pid deadline status arg
@@ -411,11 +381,11 @@ board_run ()
   [[ "$seconds" =~ ^[0-9]+$ ]] && [ "$seconds" -gt 60 ] ||
     _tb_die "board_run: SECONDS must be a number above 60"
   [ -f "$script" ] || _tb_die "board_run: no script $script"
-  [ -n "${BOARD_TAP:-}" ] || _tb_die "board_run: call board_net_join first"
+  [ -n "${VM_TAP:-}" ] || _tb_die "board_run: call board_net_join first"
   [ -n "${BOARD_INITRD:-}" ] || _tb_die "board_run: call board_prepare first"
   BOARD_RUNS=$(( ${BOARD_RUNS:-0} + 1 ))
-  BOARD_CONSOLE=$BOARD_DIR/console-$BOARD_RUNS.log
-  : > "$BOARD_CONSOLE"
+  VM_CONSOLE=$BOARD_DIR/console-$BOARD_RUNS.log
+  : > "$VM_CONSOLE"
   # The run's own archive: /run.sh and its arguments, one a line.
   extra=$BOARD_DIR/run-$BOARD_RUNS
   mkdir -p "$extra" && cp "$script" "$extra/run.sh" || _tb_die "cannot write $extra"
@@ -429,29 +399,29 @@ board_run ()
     qemu-system-arm -M versatilepb -cpu arm926 -m 256 \
     -kernel "$BOARD_KERNEL" -dtb "$BOARD_DTB" -initrd "$extra.cpio.gz" \
     -nodefaults -no-reboot -display none -monitor none \
-    -chardev "file,id=con,path=$BOARD_CONSOLE" -serial chardev:con \
-    -nic "tap,model=smc91c111,ifname=$BOARD_TAP,script=no,downscript=no,mac=$mac" \
+    -chardev "file,id=con,path=$VM_CONSOLE" -serial chardev:con \
+    -nic "tap,model=smc91c111,ifname=$VM_TAP,script=no,downscript=no,mac=$mac" \
     -append "console=ttyAMA0 panic=-1 loglevel=4 board.timeout=$(( seconds - 20 ))"
   pid=$_tb_last_pid
   deadline=$(( SECONDS + seconds ))
   while _tb_alive "$pid"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       _tb_kill "$pid"
-      board_fail "the board did not end within ${seconds}s: killed"
+      vm_fail "the board did not end within ${seconds}s: killed"
     fi
     sleep 0.5
   done
   wait "$pid" 2>/dev/null || true
-  status=$(sed -n 's/^BOARD-EXIT: \([0-9]*\).*/\1/p' "$BOARD_CONSOLE" | tail -n 1)
+  status=$(sed -n 's/^BOARD-EXIT: \([0-9]*\).*/\1/p' "$VM_CONSOLE" | tail -n 1)
   [ -n "$status" ] || {
     cat "$BOARD_DIR/qemu-$BOARD_RUNS.log" >&2
-    board_fail "the board ended without a status (crash? qemu's log above)"
+    vm_fail "the board ended without a status (crash? qemu's log above)"
   }
-  [ "$status" = 0 ] || board_fail "the board's script exited with status $status"
+  [ "$status" = 0 ] || vm_fail "the board's script exited with status $status"
 }
 
 # board_results TAG: print the console's lines "TAG REST" as REST.
 board_results ()
 {
-  sed -n "s/^$1 //p" "$BOARD_CONSOLE" | tr -d '\r'
+  sed -n "s/^$1 //p" "$VM_CONSOLE" | tr -d '\r'
 }
