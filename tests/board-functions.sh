@@ -13,10 +13,14 @@
 # the loop device, fusermount3); the other lines are common to both.
 #
 #   board_blocks                       read both blocks (board_serve, board_stop)
-#   board_adapt BLOCK VARIANT IFACE    BLOCK as a script for VARIANT (nbd or
+#   board_adapt BLOCK VARIANT IFACE [PLUGIN]
+#                                      BLOCK as a script for VARIANT (nbd or
 #                                      fuse): the other variant's lines
 #                                      become notes, eth0 becomes IFACE,
 #                                      nbdkit's plugin aoe the build's
+#                                      (PLUGIN "aoe": kept as it is, and
+#                                      modprobe too, for a root that has
+#                                      both, like the emulated ARM926 board)
 #   board_image IMAGE TREE             an ext4 image with a known file, and
 #                                      a tree of files to write through it
 #   board_check_image IMAGE TREE       the image is clean and holds TREE
@@ -50,14 +54,14 @@ _board_variant ()
   esac
 }
 
-# board_adapt BLOCK VARIANT IFACE: print BLOCK as a script for VARIANT:
+# board_adapt BLOCK VARIANT IFACE [PLUGIN]: print BLOCK as a script for VARIANT:
 # the other variant's lines are echoed as not run, "iface=eth0" names
 # IFACE, nbdkit's plugin name aoe is the build's plugin (what the package
 # installs in nbdkit's plugin directory), and "modprobe nbd" checks that
 # the module is loaded (the VM loads it; its root has no kmod).
 board_adapt ()
 {
-  local block=$1 variant=$2 iface=$3 line kind
+  local block=$1 variant=$2 iface=$3 plugin=${4:-$AOE_PLUGIN} line kind
   while IFS= read -r line; do
     case "$line" in
       '#'*|'') printf '%s\n' "$line"; continue ;;
@@ -69,11 +73,11 @@ board_adapt ()
     fi
     line=${line//iface=eth0/iface=$iface}
     if [[ "$line" == nbdkit\ * ]]; then
-      line=$(sed "s| aoe | $AOE_PLUGIN |" <<< "$line")
-      [[ "$line" == *" $AOE_PLUGIN "* ]] ||
+      line=$(sed "s| aoe | $plugin |" <<< "$line")
+      [[ "$line" == *" $plugin "* ]] ||
         fail "the recipe's nbdkit line names no plugin 'aoe': $line"
     fi
-    if [ "$line" = "modprobe nbd" ]; then
+    if [ "$line" = "modprobe nbd" ] && [ "$plugin" != aoe ]; then
       line="test -d /sys/module/nbd  # modprobe nbd: the VM loaded it"
     fi
     printf '%s\n' "$line"
