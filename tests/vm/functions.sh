@@ -344,6 +344,20 @@ vm_fail ()
   fail "$@"
 }
 
+# The init's vm.keep= words (each with a leading space): the source and
+# build trees where the guest's own tmpfs would hide them (a clone under
+# /tmp, say), so that the guest runs the same files as the host.
+_vm_keep_words ()
+{
+  local d
+  for d in "$AOE_SRCDIR" "$AOE_BUILDDIR"; do
+    d=$(readlink -f "$d") || continue
+    case "$d" in
+      /tmp/*|/run/*|/var/tmp/*) printf ' vm.keep=%s' "$d" ;;
+    esac
+  done
+}
+
 # vm_start [--mtu N] [--timeout S] SCRIPT [ARGS...]: boot the guest in the
 # background (inside $TB_NS_INIT, on $VM_TAP) to run SCRIPT ARGS... (bash,
 # host paths) with eth0 at MTU N (default $TB_MTU) and a guest-side limit
@@ -370,7 +384,8 @@ vm_start ()
   VM_CONSOLE=$VM_DIR/console-$VM_RUNS.log
   : > "$VM_CONSOLE"
   vm_arch_qemu
-  local mac
+  local mac keep
+  keep=$(_vm_keep_words)
   mac=52:54:00:$(od -An -N3 -tx1 /dev/urandom | sed 's/^ //; s/ /:/g')
   _tb_spawn "$VM_DIR/qemu-$VM_RUNS.log" ip netns exec "$TB_NS_INIT" \
     "${VM_QEMU[@]}" -nodefaults -no-reboot -display none -monitor none \
@@ -381,7 +396,7 @@ vm_start ()
     -device "$VM_ARCH_9P,fsdev=vmshare,mount_tag=vmshare" \
     -netdev "tap,id=net0,ifname=$VM_TAP,script=no,downscript=no" \
     -device "$VM_ARCH_NIC,netdev=net0,mac=$mac,host_mtu=$TB_MTU" \
-    -append "console=$VM_ARCH_CONSOLE panic=-1 loglevel=4 vm.share=$VM_SHARE vm.mtu=$mtu vm.timeout=$timeout $VM_APPEND_EXTRA"
+    -append "console=$VM_ARCH_CONSOLE panic=-1 loglevel=4 vm.share=$VM_SHARE vm.mtu=$mtu vm.timeout=$timeout$keep $VM_APPEND_EXTRA"
   VM_PID=$_tb_last_pid
   VM_STATUS=
 }

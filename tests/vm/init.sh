@@ -14,7 +14,9 @@
 #
 # Kernel command line words read here: vm.share=PATH (where the share is
 # mounted, required), vm.mtu=N (eth0's MTU, default 1500), vm.timeout=N
-# (seconds for run.sh, default 300).
+# (seconds for run.sh, default 300), vm.keep=PATH (repeatable: a host
+# directory under /tmp, /run or /var/tmp that stays visible over the
+# guest's own tmpfs there, such as a source or build tree cloned in /tmp).
 export PATH=/bin
 
 # Print MESSAGE on the console, prefixed so the host can tell it apart
@@ -42,9 +44,10 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
-share= mtu=1500 timeout=300
+share= mtu=1500 timeout=300 keep=
 for word in $(cat /proc/cmdline); do
   case "$word" in
+    vm.keep=*) keep="$keep ${word#vm.keep=}" ;;
     vm.share=*) share=${word#vm.share=} ;;
     vm.mtu=*) mtu=${word#vm.mtu=} ;;
     vm.timeout=*) timeout=${word#vm.timeout=} ;;
@@ -66,8 +69,22 @@ mount -t devpts devpts /host/dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /host/dev/shm 2>/dev/null
 mount -t proc proc /host/proc
 mount -t sysfs sysfs /host/sys
+# The kept trees are held by a bind mount outside /host while the tmpfs
+# goes over their parent, then put back at their own paths.
+n=0
+for d in $keep; do
+  n=$((n + 1))
+  mkdir -p "/keep/$n" && mount -o bind "/host$d" "/keep/$n" ||
+    { say "cannot keep $d"; finish 125; }
+done
 for d in /tmp /run /var/tmp; do
   mount -t tmpfs tmpfs "/host$d"
+done
+n=0
+for d in $keep; do
+  n=$((n + 1))
+  mkdir -p "/host$d" && mount -o bind "/keep/$n" "/host$d" ||
+    { say "cannot put $d back"; finish 125; }
 done
 mkdir -p "/host$share" 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=none vmshare "/host$share" ||
