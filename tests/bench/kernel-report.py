@@ -158,6 +158,32 @@ def tuning(rows, mtus):
     return out
 
 
+def cpu_split(rows, mtus):
+    """Where the guest's CPU goes on the QD16 tests: nbdkit (libaoe's
+    path), fio, and the rest (the kernel: block layer, nbd or aoe driver,
+    network, softirqs); empty if the run did not record the split."""
+    if not any("nbdkit_cpu_s_per_gib" in r for r in rows):
+        return ["(not recorded in this run)"]
+    out = ["| MTU | test | path | guest CPU s/GiB | nbdkit | fio | rest (kernel) |",
+           "|---|---|---|---|---|---|---|"]
+    for mtu in mtus:
+        for test, heading in SEQ_TESTS[2:]:
+            for path in ("libaoe", "kernel"):
+                runs = select(rows, mtu=mtu, loss=0, test=test, path=path)
+                if not runs:
+                    continue
+                total = median(runs, "cpu_s_per_gib")
+                nbdkit = median(runs, "nbdkit_cpu_s_per_gib")
+                fio = median(runs, "fio_cpu_s_per_gib")
+                rest = None
+                if None not in (total, nbdkit, fio):
+                    rest = total - nbdkit - fio
+                out.append(f"| {mtu} | {heading} | {path} | {fmt(total, 2)} "
+                           f"| {fmt(nbdkit, 2)} | {fmt(fio, 2)} "
+                           f"| {fmt(rest, 2)} |")
+    return out
+
+
 def main(argv):
     """Read the results and the run's description, write the report."""
     if len(argv) != 4:
@@ -202,6 +228,10 @@ def main(argv):
         "## nbd-client tunings (ratio to libaoe's default in brackets)",
         "",
         *tuning(rows, mtus),
+        "",
+        "## Where the guest's CPU goes (QD16, medians)",
+        "",
+        *cpu_split(rows, mtus),
         "",
     ]
     text = "\n".join(lines)
