@@ -20,8 +20,11 @@
 # and the guest's CPU over the test's I/O from /proc/stat (user, nice,
 # system, irq, softirq: fio and every kernel thread), saved by fio's
 # exec_prerun and exec_postrun (fio's start-up, slow under TCG, is left
-# out).  Repetitions interleave the
-# paths, A B B A: odd ones libaoe first, even ones the kernel first.
+# out); for the libaoe paths also nbdkit's share (/proc/PID/stat around
+# the fio run, which includes fio's start-up while nbdkit idles) and
+# fio's own (its usr_cpu + sys_cpu): the rest is the kernel's (block
+# layer, nbd or aoe driver, network, softirqs).  Repetitions interleave
+# the paths, A B B A: odd ones libaoe first, even ones the kernel first.
 #
 # Then the loss phase: the guest asks the host for 1% loss each way
 # (touches $VM_SHARE/loss.request, waits for $VM_SHARE/loss.applied) and
@@ -29,25 +32,39 @@
 #
 # One JSON object per test in $VM_SHARE/kernel.jsonl: path, test, rep,
 # loss (percent), bytes, seconds, mb_per_s, cpu_s, cpu_s_per_gib,
+# nbdkit_cpu_s_per_gib (0 on the kernel path), fio_cpu_s_per_gib,
 # lat_p50_us and lat_p99_us (lat only).
 set -euo pipefail
 . "$AOE_SRCDIR/tests/vm/guest-functions.sh"
 
 reps=$1 size=$2 lat_seconds=$3 tuned=$4
+# fio leaves its exec_prerun and exec_postrun output here.
+cd /tmp
 out=$VM_SHARE/kernel.jsonl
 : > "$out"
 # The longest a sequential test may run (loss can slow a path down a lot).
 cap_seconds=60
 hz=$(getconf CLK_TCK)
 
-# Busy CPU ticks of the whole guest in /proc/stat's cpu line saved in
-# file $1: user + nice + system + irq + softirq.
+# Busy CPU ticks of the whole guest in the copy of /proc/stat in file $1
+# (its first line, cpu): user + nice + system + irq + softirq.  (fio sends
+# an exec_prerun command's output to a file of its own, so the command
+# copies instead of redirecting.)
 busy_ticks ()
 {
   local cpu user nice system idle iowait irq softirq rest
-  read -r cpu user nice system idle iowait irq softirq rest < "$1" ||
-    g_fail "fio did not save /proc/stat in $1"
+  read -r cpu user nice system idle iowait irq softirq rest < "$1"
   echo $(( user + nice + system + irq + softirq ))
+}
+
+# CPU ticks (utime + stime) process $1 has used so far, 0 if there is
+# none (the kernel path has no nbdkit).
+proc_ticks ()
+{
+  local stat fields
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return 0; }
+  read -r -a fields <<< "${stat##*) }"
+  echo $(( fields[11] + fields[12] ))
 }
 
 # path_up PATH: connect PATH; prints the block device to test.
@@ -104,28 +121,39 @@ run_test ()
   local runtime=$cap_seconds
   [ "$test" != lat ] || runtime=$lat_seconds
   rm -f /tmp/stat.before /tmp/stat.after
+  nbdkit_pid=$(cat /tmp/nbd0.pid 2>/dev/null || echo none)
+  [ "$path" != kernel ] || nbdkit_pid=none
+  nbdkit_before=$(proc_ticks "$nbdkit_pid")
   timeout -s KILL $(( runtime + 60 )) fio --name="$test" --filename="$dev" --direct=1 --ioengine=libaio \
       --size="$size" --offset=0 --runtime="$runtime" "${args[@]}" \
-      --exec_prerun='head -n 1 /proc/stat > /tmp/stat.before' \
-      --exec_postrun='head -n 1 /proc/stat > /tmp/stat.after' \
+      --exec_prerun='cp /proc/stat /tmp/stat.before' \
+      --exec_postrun='cp /proc/stat /tmp/stat.after' \
       --percentile_list=50:99 --output-format=json --output=/tmp/fio.json \
       >/dev/null 2>&1 || {
     cat /tmp/fio.json
     dmesg | tail -n 20
     g_fail "fio $test on $path failed or hung"
   }
+  [ -s /tmp/stat.before ] && [ -s /tmp/stat.after ] ||
+    g_fail "fio did not copy /proc/stat before and after $test on $path"
+  nbdkit_after=$(proc_ticks "$nbdkit_pid")
   before=$(busy_ticks /tmp/stat.before)
   after=$(busy_ticks /tmp/stat.after)
   json=$(jq -c --arg path "$path" --arg test "$test" --argjson rep "$rep" \
             --argjson loss "$loss" --arg dir "$dir" \
-            --argjson cpu "$(( after - before ))" --argjson hz "$hz" '
+            --argjson cpu "$(( after - before ))" --argjson hz "$hz" \
+            --argjson nbdkit "$(( nbdkit_after - nbdkit_before ))" '
     .jobs[0][$dir] as $d
     | ($d.runtime / 1000) as $s
     | {path: $path, test: $test, rep: $rep, loss: $loss,
        bytes: $d.io_bytes, seconds: $s,
        mb_per_s: ($d.io_bytes / $s / 1e6),
        cpu_s: ($cpu / $hz),
-       cpu_s_per_gib: ($cpu / $hz / ($d.io_bytes / 1073741824))}
+       cpu_s_per_gib: ($cpu / $hz / ($d.io_bytes / 1073741824)),
+       nbdkit_cpu_s_per_gib: ($nbdkit / $hz / ($d.io_bytes / 1073741824)),
+       fio_cpu_s_per_gib: (.jobs[0].job_runtime / 1000
+                           * (.jobs[0].usr_cpu + .jobs[0].sys_cpu) / 100
+                           / ($d.io_bytes / 1073741824))}
     + (if $test == "lat" then
          {lat_p50_us: ($d.clat_ns.percentile["50.000000"] / 1000),
           lat_p99_us: ($d.clat_ns.percentile["99.000000"] / 1000)}

@@ -13,57 +13,25 @@ a tuned path / libaoe).  Writes OUT.md and prints it.  Exit status 1 with
 a one-line error on bad input.
 """
 
-import importlib.util
 import json
-import os
 import statistics
 import sys
 
-
-def _bench_report():
-    """bench-report.py (beside this file) as a module, for its die."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    spec = importlib.util.spec_from_file_location(
-        "bench_report", os.path.join(here, "bench-report.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.PROG = "kernel-report"
-    return module
+from report_util import bench_report
 
 
-die = _bench_report().die
+_common = bench_report("kernel-report")
+die = _common.die
 
 # Keys every measurement has.
-REQUIRED = ("path", "test", "rep", "loss", "mtu", "mb_per_s", "cpu_s_per_gib")
+REQUIRED = ("path", "test", "rep", "loss", "mtu", "seconds", "mb_per_s",
+            "cpu_s_per_gib")
 # The sequential tests, in table order, with their headings.
 SEQ_TESTS = [("read-qd1", "read QD1"), ("write-qd1", "write QD1"),
              ("read-qd16", "read QD16"), ("write-qd16", "write QD16")]
 # The nbd-client tunings, with what each one is.
 TUNED = [("nbd-mskb", "max_sectors_kb 1024"), ("nbd-conn4", "-C 4"),
          ("nbd-both", "both")]
-
-
-def load(path):
-    """The measurements of RESULTS.jsonl, checked for the required keys."""
-    rows = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    r = json.loads(line)
-                except json.JSONDecodeError as e:
-                    die(f"{path}:{number}: not JSON: {e}")
-                missing = [k for k in REQUIRED if k not in r]
-                if missing:
-                    die(f"{path}:{number}: missing key '{missing[0]}'")
-                rows.append(r)
-    except OSError as e:
-        die(f"cannot read {path}: {e.strerror}")
-    if not rows:
-        die(f"{path}: no measurements")
-    return rows
 
 
 def select(rows, **keys):
@@ -188,7 +156,7 @@ def main(argv):
     """Read the results and the run's description, write the report."""
     if len(argv) != 4:
         die("usage: kernel-report.py RESULTS.jsonl META.json OUT.md")
-    rows = load(argv[1])
+    rows = _common.load_results(argv[1], REQUIRED)
     try:
         with open(argv[2], encoding="utf-8") as f:
             meta = json.load(f)
