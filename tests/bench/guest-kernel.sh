@@ -32,7 +32,8 @@
 #
 # One JSON object per test in $VM_SHARE/kernel.jsonl: path, test, rep,
 # loss (percent), bytes, seconds, mb_per_s, cpu_s, cpu_s_per_gib,
-# nbdkit_cpu_s_per_gib (0 on the kernel path), fio_cpu_s_per_gib,
+# nbdkit_cpu_s_per_gib and its user part nbdkit_user_s_per_gib (0 on the
+# kernel path), fio_cpu_s_per_gib,
 # lat_p50_us and lat_p99_us (lat only).
 set -euo pipefail
 . "$AOE_SRCDIR/tests/vm/guest-functions.sh"
@@ -57,14 +58,14 @@ busy_ticks ()
   echo $(( user + nice + system + irq + softirq ))
 }
 
-# CPU ticks (utime + stime) process $1 has used so far, 0 if there is
-# none (the kernel path has no nbdkit).
+# The user and system CPU ticks (utime stime) process $1 has used so
+# far, "0 0" if there is none (the kernel path has no nbdkit).
 proc_ticks ()
 {
   local stat fields
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return 0; }
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0 0; return 0; }
   read -r -a fields <<< "${stat##*) }"
-  echo $(( fields[11] + fields[12] ))
+  echo "${fields[11]} ${fields[12]}"
 }
 
 # path_up PATH: connect PATH; prints the block device to test.
@@ -109,6 +110,7 @@ kernel_up ()
 run_test ()
 {
   local path=$1 dev=$2 test=$3 rep=$4 loss=$5 args dir before after json
+  local nbdkit_pid nbdkit_user0 nbdkit_sys0 nbdkit_user1 nbdkit_sys1
   case $test in
     read-qd1) args=(--rw=read --bs=1M --iodepth=1) ;;
     write-qd1) args=(--rw=write --bs=1M --iodepth=1) ;;
@@ -123,7 +125,7 @@ run_test ()
   rm -f /tmp/stat.before /tmp/stat.after
   nbdkit_pid=$(cat /tmp/nbd0.pid 2>/dev/null || echo none)
   [ "$path" != kernel ] || nbdkit_pid=none
-  nbdkit_before=$(proc_ticks "$nbdkit_pid")
+  read -r nbdkit_user0 nbdkit_sys0 <<< "$(proc_ticks "$nbdkit_pid")"
   timeout -s KILL $(( runtime + 60 )) fio --name="$test" --filename="$dev" --direct=1 --ioengine=libaio \
       --size="$size" --offset=0 --runtime="$runtime" "${args[@]}" \
       --exec_prerun='cp /proc/stat /tmp/stat.before' \
@@ -136,13 +138,14 @@ run_test ()
   }
   [ -s /tmp/stat.before ] && [ -s /tmp/stat.after ] ||
     g_fail "fio did not copy /proc/stat before and after $test on $path"
-  nbdkit_after=$(proc_ticks "$nbdkit_pid")
+  read -r nbdkit_user1 nbdkit_sys1 <<< "$(proc_ticks "$nbdkit_pid")"
   before=$(busy_ticks /tmp/stat.before)
   after=$(busy_ticks /tmp/stat.after)
   json=$(jq -c --arg path "$path" --arg test "$test" --argjson rep "$rep" \
             --argjson loss "$loss" --arg dir "$dir" \
             --argjson cpu "$(( after - before ))" --argjson hz "$hz" \
-            --argjson nbdkit "$(( nbdkit_after - nbdkit_before ))" '
+            --argjson nu "$(( nbdkit_user1 - nbdkit_user0 ))" \
+            --argjson ns "$(( nbdkit_sys1 - nbdkit_sys0 ))" '
     .jobs[0][$dir] as $d
     | ($d.runtime / 1000) as $s
     | {path: $path, test: $test, rep: $rep, loss: $loss,
@@ -150,7 +153,8 @@ run_test ()
        mb_per_s: ($d.io_bytes / $s / 1e6),
        cpu_s: ($cpu / $hz),
        cpu_s_per_gib: ($cpu / $hz / ($d.io_bytes / 1073741824)),
-       nbdkit_cpu_s_per_gib: ($nbdkit / $hz / ($d.io_bytes / 1073741824)),
+       nbdkit_cpu_s_per_gib: (($nu + $ns) / $hz / ($d.io_bytes / 1073741824)),
+       nbdkit_user_s_per_gib: ($nu / $hz / ($d.io_bytes / 1073741824)),
        fio_cpu_s_per_gib: (.jobs[0].job_runtime / 1000
                            * (.jobs[0].usr_cpu + .jobs[0].sys_cpu) / 100
                            / ($d.io_bytes / 1073741824))}
