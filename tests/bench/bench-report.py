@@ -57,8 +57,10 @@ def die(message):
     sys.exit(1)
 
 
-def load_results(path):
-    """The measurements of RESULTS.jsonl, checked for the required keys."""
+def load_results(path, required=("path", "rw", "mtu", "bytes", "seconds",
+                                  "cpu_seconds")):
+    """The measurements of RESULTS.jsonl, checked for the keys in
+    required (scripts/bench's by default)."""
     results = []
     try:
         with open(path, encoding="utf-8") as f:
@@ -69,8 +71,7 @@ def load_results(path):
                     r = json.loads(line)
                 except json.JSONDecodeError as e:
                     die(f"{path}:{number}: not JSON: {e}")
-                for key in ("path", "rw", "mtu", "bytes", "seconds",
-                            "cpu_seconds"):
+                for key in required:
                     if key not in r:
                         die(f"{path}:{number}: missing key '{key}'")
                 if r["seconds"] <= 0:

@@ -14,25 +14,13 @@ within a repetition.  Writes OUT.md and prints it.  Exit status 1 with a
 one-line error on bad input.
 """
 
-import importlib.util
-import os
 import statistics
 import sys
 
-
-def _bench_report():
-    """bench-report.py (beside this file) as a module: its die and
-    load_results read and check the measurements here too."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    spec = importlib.util.spec_from_file_location(
-        "bench_report", os.path.join(here, "bench-report.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.PROG = "cost-report"
-    return module
+from report_util import bench_report
 
 
-_common = _bench_report()
+_common = bench_report("cost-report")
 die = _common.die
 
 # Columns: (key in nbd-cost.sh's object, heading, decimals).

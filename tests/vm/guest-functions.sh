@@ -12,9 +12,10 @@
 #   g_fail MESSAGE...        "guest: FAIL: ..." and exit 1
 #   g_insmod NAME [PARAM...] load module NAME from VM_MODDIR
 #   g_rmmod NAME             unload it
-#   g_nbd_up N SHELF.SLOT    nbdkit aoe for eSHELF.SLOT on eth0 and
-#                            nbd-client on /dev/nbdN (socket /tmp/nbdN.sock,
-#                            nbdkit's pid in /tmp/nbdN.pid)
+#   g_nbd_up N SHELF.SLOT [OPT...]
+#                            nbdkit aoe for eSHELF.SLOT on eth0 and
+#                            nbd-client [OPT...] on /dev/nbdN (socket
+#                            /tmp/nbdN.sock, nbdkit's pid in /tmp/nbdN.pid)
 #   g_nbd_down N             disconnect /dev/nbdN and stop its nbdkit
 #   g_drop_caches            sync and drop the page cache
 
@@ -55,14 +56,16 @@ g_nbd_connected ()
   [ "$(cat "/sys/block/nbd$1/size" 2>/dev/null || echo 0)" != 0 ]
 }
 
-# g_nbd_up N SHELF.SLOT: serve AoE target eSHELF.SLOT with the build's
-# plugin and connect /dev/nbdN to it.  AOE_VM_NBDKIT_FILTER="NAME
+# g_nbd_up N SHELF.SLOT [OPT...]: serve AoE target eSHELF.SLOT with the
+# build's plugin and connect /dev/nbdN to it, with nbd-client's options
+# OPT (e.g. -C 4).  AOE_VM_NBDKIT_FILTER="NAME
 # [KEY=VALUE...]" puts an nbdkit filter in front (e.g. "cache
 # cache=unsafe", which acknowledges flushes it never does, to see that
 # the power-cut test catches a server losing acknowledged writes).
 g_nbd_up ()
 {
   local n=$1 target=$2 i filter=() params=()
+  shift 2
   if [ -n "${AOE_VM_NBDKIT_FILTER:-}" ]; then
     read -r -a params <<< "$AOE_VM_NBDKIT_FILTER"
     filter=("--filter=${params[0]}")
@@ -72,7 +75,7 @@ g_nbd_up ()
   nbdkit -P "/tmp/nbd$n.pid" -U "/tmp/nbd$n.sock" "${filter[@]}" \
     "$AOE_PLUGIN" iface=eth0 "e$target" "${params[@]}" ||
     g_fail "nbdkit aoe e$target did not start"
-  nbd-client -unix "/tmp/nbd$n.sock" "/dev/nbd$n" > "/tmp/nbd$n.log" 2>&1 ||
+  nbd-client "$@" -unix "/tmp/nbd$n.sock" "/dev/nbd$n" > "/tmp/nbd$n.log" 2>&1 ||
     g_fail "nbd-client -unix /tmp/nbd$n.sock /dev/nbd$n failed: $(tail -n 2 "/tmp/nbd$n.log")"
   for (( i = 0; i < 100; i++ )); do
     g_nbd_connected "$n" && return 0

@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (C) 2026 The libaoe authors
+# tests/bench/guest-kernel.sh REPS SIZE LAT_SECONDS TUNED: run inside the
+# guest by `scripts/bench --kernel` (tests/vm/ boots it): libaoe's path
+# to e0.1 beside the kernel's own aoe driver, on the same kernel.
+#
+# Paths (never two at once: the kernel's aoe driver is an initiator as
+# soon as it is loaded, so it is loaded only while no nbdkit aoe runs):
+#   libaoe      nbdkit aoe (the build's plugin) + nbd-client -unix, /dev/nbd0
+#   kernel      insmod aoe aoe_iflist=eth0, /dev/etherd/e0.1
+#   tuned ones  (TUNED, comma separated; sequential QD16 tests only)
+#               nbd-mskb   libaoe with /dev/nbd0's max_sectors_kb raised to
+#                          1024 (one NBD request per 1 MiB request)
+#               nbd-conn4  libaoe with nbd-client -C 4 (multi-conn)
+#               nbd-both   both
+# Tests, each with fio (libaio, O_DIRECT) over SIZE from offset 0:
+#   read-qd1, write-qd1, read-qd16, write-qd16   1 MiB sequential
+#   lat                                          4 KiB random reads, QD1,
+#                                                LAT_SECONDS
+# and the guest's CPU over the test's I/O from /proc/stat (user, nice,
+# system, irq, softirq: fio and every kernel thread), saved by fio's
+# exec_prerun and exec_postrun (fio's start-up, slow under TCG, is left
+# out); for the libaoe paths also nbdkit's share (/proc/PID/stat around
+# the fio run, which includes fio's start-up while nbdkit idles) and
+# fio's own (its usr_cpu + sys_cpu): the rest is the kernel's (block
+# layer, nbd or aoe driver, network, softirqs).  Repetitions interleave
+# the paths, A B B A: odd ones libaoe first, even ones the kernel first.
+#
+# Then the loss phase: the guest asks the host for 1% loss each way
+# (touches $VM_SHARE/loss.request, waits for $VM_SHARE/loss.applied) and
+# repeats read-qd16 and write-qd16 on libaoe and kernel.
+#
+# One JSON object per test in $VM_SHARE/kernel.jsonl: path, test, rep,
+# loss (percent), bytes, seconds, mb_per_s, cpu_s, cpu_s_per_gib,
+# nbdkit_cpu_s_per_gib and its user part nbdkit_user_s_per_gib (0 on the
+# kernel path), fio_cpu_s_per_gib,
+# lat_p50_us and lat_p99_us (lat only).
+set -euo pipefail
+. "$AOE_SRCDIR/tests/vm/guest-functions.sh"
+
+reps=$1 size=$2 lat_seconds=$3 tuned=$4
+# fio leaves its exec_prerun and exec_postrun output here.
+cd /tmp
+out=$VM_SHARE/kernel.jsonl
+: > "$out"
+# The longest a sequential test may run (loss can slow a path down a lot).
+cap_seconds=60
+hz=$(getconf CLK_TCK)
+
+# Busy CPU ticks of the whole guest in the copy of /proc/stat in file $1
+# (its first line, cpu): user + nice + system + irq + softirq.  (fio sends
+# an exec_prerun command's output to a file of its own, so the command
+# copies instead of redirecting.)
+busy_ticks ()
+{
+  local cpu user nice system idle iowait irq softirq rest
+  read -r cpu user nice system idle iowait irq softirq rest < "$1"
+  echo $(( user + nice + system + irq + softirq ))
+}
+
+# The user and system CPU ticks (utime stime) process $1 has used so
+# far, "0 0" if there is none (the kernel path has no nbdkit).
+proc_ticks ()
+{
+  local stat fields
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0 0; return 0; }
+  read -r -a fields <<< "${stat##*) }"
+  echo "${fields[11]} ${fields[12]}"
+}
+
+# path_up PATH: connect PATH; prints the block device to test.
+path_up ()
+{
+  case $1 in
+    libaoe) g_nbd_up 0 0.1 ;;
+    nbd-mskb) g_nbd_up 0 0.1 && echo 1024 > /sys/block/nbd0/queue/max_sectors_kb ;;
+    nbd-conn4) g_nbd_up 0 0.1 -C 4 ;;
+    nbd-both) g_nbd_up 0 0.1 -C 4 && echo 1024 > /sys/block/nbd0/queue/max_sectors_kb ;;
+    kernel) kernel_up ;;
+    *) g_fail "unknown path $1" ;;
+  esac >&2
+  if [ "$1" = kernel ]; then echo /dev/etherd/e0.1; else echo /dev/nbd0; fi
+}
+
+# path_down PATH: disconnect PATH.
+path_down ()
+{
+  if [ "$1" = kernel ]; then
+    g_rmmod aoe
+  else
+    g_nbd_down 0
+  fi
+}
+
+# kernel_up: load the kernel's aoe driver on eth0 and wait for e0.1.
+kernel_up ()
+{
+  local i
+  g_insmod aoe aoe_iflist=eth0
+  for (( i = 0; i < 100; i++ )); do
+    [ -b /dev/etherd/e0.1 ] && return 0
+    echo > /dev/etherd/discover 2>/dev/null || true
+    sleep 0.2
+  done
+  g_fail "the kernel's aoe driver found no e0.1"
+}
+
+# run_test PATH DEV TEST REP LOSS: one fio run of TEST on DEV, appended to
+# $out as JSON.
+run_test ()
+{
+  local path=$1 dev=$2 test=$3 rep=$4 loss=$5 args dir before after json
+  local nbdkit_pid nbdkit_user0 nbdkit_sys0 nbdkit_user1 nbdkit_sys1
+  case $test in
+    read-qd1) args=(--rw=read --bs=1M --iodepth=1) ;;
+    write-qd1) args=(--rw=write --bs=1M --iodepth=1) ;;
+    read-qd16) args=(--rw=read --bs=1M --iodepth=16) ;;
+    write-qd16) args=(--rw=write --bs=1M --iodepth=16) ;;
+    lat) args=(--rw=randread --bs=4k --iodepth=1 --time_based) ;;
+  esac
+  dir=read
+  [ "${test#write}" = "$test" ] || dir=write
+  local runtime=$cap_seconds
+  [ "$test" != lat ] || runtime=$lat_seconds
+  rm -f /tmp/stat.before /tmp/stat.after
+  nbdkit_pid=$(cat /tmp/nbd0.pid 2>/dev/null || echo none)
+  [ "$path" != kernel ] || nbdkit_pid=none
+  read -r nbdkit_user0 nbdkit_sys0 <<< "$(proc_ticks "$nbdkit_pid")"
+  timeout -s KILL $(( runtime + 60 )) fio --name="$test" --filename="$dev" --direct=1 --ioengine=libaio \
+      --size="$size" --offset=0 --runtime="$runtime" "${args[@]}" \
+      --exec_prerun='cp /proc/stat /tmp/stat.before' \
+      --exec_postrun='cp /proc/stat /tmp/stat.after' \
+      --percentile_list=50:99 --output-format=json --output=/tmp/fio.json \
+      >/dev/null 2>&1 || {
+    cat /tmp/fio.json
+    dmesg | tail -n 20
+    g_fail "fio $test on $path failed or hung"
+  }
+  [ -s /tmp/stat.before ] && [ -s /tmp/stat.after ] ||
+    g_fail "fio did not copy /proc/stat before and after $test on $path"
+  read -r nbdkit_user1 nbdkit_sys1 <<< "$(proc_ticks "$nbdkit_pid")"
+  before=$(busy_ticks /tmp/stat.before)
+  after=$(busy_ticks /tmp/stat.after)
+  json=$(jq -c --arg path "$path" --arg test "$test" --argjson rep "$rep" \
+            --argjson loss "$loss" --arg dir "$dir" \
+            --argjson cpu "$(( after - before ))" --argjson hz "$hz" \
+            --argjson nu "$(( nbdkit_user1 - nbdkit_user0 ))" \
+            --argjson ns "$(( nbdkit_sys1 - nbdkit_sys0 ))" '
+    .jobs[0][$dir] as $d
+    | ($d.runtime / 1000) as $s
+    | {path: $path, test: $test, rep: $rep, loss: $loss,
+       bytes: $d.io_bytes, seconds: $s,
+       mb_per_s: ($d.io_bytes / $s / 1e6),
+       cpu_s: ($cpu / $hz),
+       cpu_s_per_gib: ($cpu / $hz / ($d.io_bytes / 1073741824)),
+       nbdkit_cpu_s_per_gib: (($nu + $ns) / $hz / ($d.io_bytes / 1073741824)),
+       nbdkit_user_s_per_gib: ($nu / $hz / ($d.io_bytes / 1073741824)),
+       fio_cpu_s_per_gib: (.jobs[0].job_runtime / 1000
+                           * (.jobs[0].usr_cpu + .jobs[0].sys_cpu) / 100
+                           / ($d.io_bytes / 1073741824))}
+    + (if $test == "lat" then
+         {lat_p50_us: ($d.clat_ns.percentile["50.000000"] / 1000),
+          lat_p99_us: ($d.clat_ns.percentile["99.000000"] / 1000)}
+       else {} end)' /tmp/fio.json) ||
+    g_fail "cannot read fio's output for $test on $path"
+  [ "$(jq .bytes <<< "$json")" != 0 ] || g_fail "fio $test on $path moved no data"
+  echo "$json" >> "$out"
+  g_say "$path $test rep $rep loss $loss%: $(jq -r '"\(.mb_per_s * 10 | round / 10) MB/s, \(.cpu_s_per_gib * 100 | round / 100) CPU s/GiB" + (if .lat_p50_us then ", p50 \(.lat_p50_us) us, p99 \(.lat_p99_us) us" else "" end)' <<< "$json")"
+}
+
+# measure PATH REP LOSS TEST...: connect PATH, run TESTs, disconnect.
+measure ()
+{
+  local path=$1 rep=$2 loss=$3 dev test
+  shift 3
+  dev=$(path_up "$path")
+  for test in "$@"; do
+    run_test "$path" "$dev" "$test" "$rep" "$loss"
+  done
+  path_down "$path"
+}
+
+# The paths of repetition $1 in order: A B B A (and the tuned ones after).
+rep_order ()
+{
+  if (( $1 % 2 )); then echo libaoe kernel; else echo kernel libaoe; fi
+}
+
+all_tests=(read-qd1 write-qd1 read-qd16 write-qd16 lat)
+IFS=, read -r -a tuned_paths <<< "$tuned"
+g_say "benchmark at MTU $VM_MTU: $reps repetitions of $size, paths libaoe kernel ${tuned_paths[*]}"
+for (( rep = 1; rep <= reps; rep++ )); do
+  for path in $(rep_order "$rep"); do
+    measure "$path" "$rep" 0 "${all_tests[@]}"
+  done
+  for path in "${tuned_paths[@]}"; do
+    measure "$path" "$rep" 0 read-qd16 write-qd16
+  done
+done
+
+g_say "asking the host for 1% loss each way"
+touch "$VM_SHARE/loss.request"
+for (( i = 0; i < 300; i++ )); do
+  [ -e "$VM_SHARE/loss.applied" ] && break
+  sleep 0.1
+done
+[ -e "$VM_SHARE/loss.applied" ] || g_fail "the host did not apply the loss"
+for (( rep = 1; rep <= reps; rep++ )); do
+  for path in $(rep_order "$rep"); do
+    measure "$path" "$rep" 1 read-qd16 write-qd16
+  done
+done
+g_say "ok"
