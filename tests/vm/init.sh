@@ -39,6 +39,23 @@ finish ()
   echo b > /proc/sysrq-trigger
 }
 
+# keep_binds out|back: bind every vm.keep= tree from /host to /keep/N
+# (out), or from /keep/N back to its path under /host (back).
+keep_binds ()
+{
+  n=0
+  for d in $keep; do
+    n=$((n + 1))
+    if [ "$1" = out ]; then
+      from=/host$d to=/keep/$n
+    else
+      from=/keep/$n to=/host$d
+    fi
+    mkdir -p "$to" && mount -o bind "$from" "$to" ||
+      { say "cannot bind $from on $to"; finish 125; }
+  done
+}
+
 mkdir -p /proc /sys /dev /host /tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -69,23 +86,13 @@ mount -t devpts devpts /host/dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /host/dev/shm 2>/dev/null
 mount -t proc proc /host/proc
 mount -t sysfs sysfs /host/sys
-# The kept trees are held by a bind mount outside /host while the tmpfs
-# goes over their parent, then put back at their own paths.
-n=0
-for d in $keep; do
-  n=$((n + 1))
-  mkdir -p "/keep/$n" && mount -o bind "/host$d" "/keep/$n" ||
-    { say "cannot keep $d"; finish 125; }
-done
+# The kept trees are held by a bind mount outside /host (/keep/N) while
+# the tmpfs goes over their parent, then put back at their own paths.
+keep_binds out
 for d in /tmp /run /var/tmp; do
   mount -t tmpfs tmpfs "/host$d"
 done
-n=0
-for d in $keep; do
-  n=$((n + 1))
-  mkdir -p "/host$d" && mount -o bind "/keep/$n" "/host$d" ||
-    { say "cannot put $d back"; finish 125; }
-done
+keep_binds back
 mkdir -p "/host$share" 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=none vmshare "/host$share" ||
   { say "cannot mount the share at $share"; finish 125; }
