@@ -454,10 +454,10 @@ aoe_io_open (struct aoe_handle *h, char (*ifnames)[IF_NAMESIZE],
     memcpy (infos[i].mac, iface->transport->mac, 6);
     infos[i].mtu = iface->transport->mtu;
     debug (h, AOE_DEBUG_EVENTS, "opened %s (%s, MTU %u, "
-           "%02x:%02x:%02x:%02x:%02x:%02x)", ifnames[i],
+           "%02x:%02x:%02x:%02x:%02x:%02x, sends %s)", ifnames[i],
            iface->transport->ops->name, infos[i].mtu, infos[i].mac[0],
            infos[i].mac[1], infos[i].mac[2], infos[i].mac[3], infos[i].mac[4],
-           infos[i].mac[5]);
+           infos[i].mac[5], iface->transport->send_path);
   }
 
   init_watchers (io);

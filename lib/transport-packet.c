@@ -13,8 +13,10 @@
  * The engine checks every frame anyway (requests of other initiators,
  * replies to other hosts, junk).  Steps: socket -> ignore our own
  * transmissions -> receive buffer -> bind to the interface and EtherType
- * 0x88A2 (only now do frames arrive).  Frames go out with send, or in
- * batches with sendmmsg.
+ * 0x88A2 (only now do frames arrive).  Frames go out through a transmit
+ * ring (packet-tx-ring.c: written once in user space, no sk_buff data
+ * allocated or copied by the kernel); a kernel without one gets send and,
+ * in batches, sendmmsg.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "internal.h"
+#include "packet-tx-ring.h"
 #include "transport.h"
 #include "wire.h"
 
@@ -43,6 +46,11 @@
 /* Frames received per recvmmsg call. */
 #define RX_BATCH 32
 
+/* Slots of the transmit ring: frames handed to the kernel and not yet
+ * freed by the driver (the socket's send buffer usually stops the batch
+ * first). */
+#define TX_RING_SLOTS 128
+
 /* How many recvmmsg rounds one receive_batch may run, so a flood of
  * replies cannot starve the send side. */
 #define MAX_RECEIVE_ROUNDS 8
@@ -56,6 +64,7 @@ struct packet_transport {
   uint8_t *frames;                /* RX_BATCH receive buffers, one block */
   struct iovec iov[RX_BATCH];     /* one per buffer */
   struct mmsghdr msgs[RX_BATCH];  /* recvmmsg's array, pointing at iov */
+  struct packet_tx_ring ring;     /* the transmit ring (map NULL: none) */
 };
 
 /* The packet_transport containing t. */
@@ -71,6 +80,7 @@ packet_transport_close (struct aoe_transport *t)
 {
   struct packet_transport *pt = to_packet (t);
 
+  packet_tx_ring_close (&pt->ring);
   if (pt->fd >= 0)
     close (pt->fd);
   free (pt->frames);
@@ -86,8 +96,22 @@ static enum aoe_send_result
 packet_transport_send (struct aoe_transport *t, const uint8_t *frame,
                        size_t len)
 {
-  ssize_t r = send (to_packet (t)->fd, frame, len, MSG_DONTWAIT);
+  struct packet_transport *pt = to_packet (t);
+  ssize_t r;
 
+  if (pt->ring.map) {
+    struct aoe_tx_frame f = { { { (void *) frame, len }, { NULL, 0 } } };
+    struct aoe_send_batch_result result = { 0 };
+
+    packet_tx_ring_send_batch (&pt->ring, pt->fd, &f, 1, &result);
+    if (result.done == 0)
+      return AOE_SEND_AGAIN;
+    if (result.lost == 0)
+      return AOE_SEND_OK;
+    errno = result.lost_errno;
+    return AOE_SEND_FAILED;
+  }
+  r = send (pt->fd, frame, len, MSG_DONTWAIT);
   if (r >= 0 && (size_t) r == len)
     return AOE_SEND_OK;
   if (r >= 0) {
@@ -99,18 +123,24 @@ packet_transport_send (struct aoe_transport *t, const uint8_t *frame,
   return AOE_SEND_FAILED;
 }
 
-/* Send a batch with sendmmsg: one system call for every run of frames
- * the kernel takes.  A frame that fails with anything but EAGAIN is lost
- * (counted) and the rest still go out, as with single sends. */
+/* Send a batch through the transmit ring, or else with sendmmsg: one
+ * system call for every run of frames the kernel takes.  A frame that
+ * fails with anything but EAGAIN is lost (counted) and the rest still go
+ * out, as with single sends. */
 static void
 packet_transport_send_batch (struct aoe_transport *t,
                              const struct aoe_tx_frame *frames, unsigned n,
                              struct aoe_send_batch_result *result)
 {
+  struct packet_transport *pt = to_packet (t);
   struct mmsghdr msgs[AOE_TX_BATCH];
-  int fd = to_packet (t)->fd;
+  int fd = pt->fd;
   unsigned i;
 
+  if (pt->ring.map) {
+    packet_tx_ring_send_batch (&pt->ring, fd, frames, n, result);
+    return;
+  }
   if (n > AOE_TX_BATCH)
     n = AOE_TX_BATCH;
   memset (msgs, 0, n * sizeof msgs[0]);
@@ -311,10 +341,17 @@ open_socket (struct packet_transport *pt, size_t buffer_bytes)
     return -1;
   }
   if (ignore_outgoing (pt->fd, ifname) == -1 ||
-      set_receive_buffer (pt->fd, ifname, buffer_bytes) == -1 ||
-      bind_interface (pt->fd, ifname) == -1)
+      set_receive_buffer (pt->fd, ifname, buffer_bytes) == -1)
     return -1;
-  return 0;
+  /* Before bind, so every frame goes through the ring.  A kernel without
+   * one (or without the memory for it) sends with sendmmsg instead. */
+  if (getenv ("LIBAOE_NO_TX_RING") == NULL &&
+      packet_tx_ring_open (&pt->ring, pt->fd, pt->frame_size,
+                           TX_RING_SLOTS) == 0)
+    pt->base.send_path = "through a transmit ring";
+  else
+    pt->base.send_path = "with sendmmsg";
+  return bind_interface (pt->fd, ifname);
 }
 
 struct aoe_transport *

@@ -110,6 +110,7 @@ aoe_transport_new (size_t size, const struct aoe_transport_ops *ops,
     return NULL;
   }
   t->ops = ops;
+  t->send_path = ops->send_batch ? "in batches" : "one by one";
   strcpy (t->ifname, ifname);
   if (aoe_transport_interface_address (ifname, t->mac, &t->mtu) == -1) {
     free (t);

@@ -85,6 +85,8 @@ struct aoe_transport {
   char ifname[IF_NAMESIZE];            /* the interface's name */
   uint8_t mac[6];                      /* the interface's MAC address */
   unsigned mtu;                        /* the interface's MTU */
+  const char *send_path;               /* how frames leave, for the debug
+                                        * log ("through a transmit ring") */
 };
 
 /* Send frames[0..n) (n <= AOE_TX_BATCH) in order; frames in two parts
