@@ -19,14 +19,18 @@
  * in batches, sendmmsg.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <linux/ethtool.h>
 #include <linux/if_packet.h>
+#include <linux/sockios.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "internal.h"
@@ -326,6 +330,45 @@ bind_interface (int fd, const char *ifname)
   return 0;
 }
 
+/* True if ifname's driver hands frames to another socket of this host
+ * (veth, tun/tap, a bridge of such ports): it copies the frame out of a
+ * transmit ring's pages anyway (skb_orphan_frags), so the ring would only
+ * add our copy to the kernel's, and small frames would each take a page.
+ * A driver the ethtool ioctl cannot name is taken for a real NIC. */
+static bool
+driver_copies_frames (int fd, const char *ifname)
+{
+  static const char *const copying[] = { "veth", "tun", "bridge" };
+  struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+  struct ifreq ifr;
+  size_t i;
+
+  memset (&ifr, 0, sizeof ifr);
+  snprintf (ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+  ifr.ifr_data = (char *) &info;
+  if (ioctl (fd, SIOCETHTOOL, &ifr) == -1)
+    return false;
+  for (i = 0; i < sizeof copying / sizeof copying[0]; ++i)
+    if (strncmp (info.driver, copying[i], sizeof info.driver) == 0)
+      return true;
+  return false;
+}
+
+/* Whether to send through a transmit ring: LIBAOE_TX_RING=0 never, 1
+ * always (tests use it on a veth pair), else unless the driver copies
+ * frames anyway. */
+static bool
+want_tx_ring (int fd, const char *ifname)
+{
+  const char *env = getenv ("LIBAOE_TX_RING");
+
+  if (env && strcmp (env, "0") == 0)
+    return false;
+  if (env && strcmp (env, "1") == 0)
+    return true;
+  return !driver_copies_frames (fd, ifname);
+}
+
 /* Create and set up the socket (every step in order).  0, or -1 with the
  * error set. */
 static int
@@ -345,7 +388,7 @@ open_socket (struct packet_transport *pt, size_t buffer_bytes)
     return -1;
   /* Before bind, so every frame goes through the ring.  A kernel without
    * one (or without the memory for it) sends with sendmmsg instead. */
-  if (getenv ("LIBAOE_NO_TX_RING") == NULL &&
+  if (want_tx_ring (pt->fd, ifname) &&
       packet_tx_ring_open (&pt->ring, pt->fd, pt->frame_size,
                            TX_RING_SLOTS) == 0)
     pt->base.send_path = "through a transmit ring";

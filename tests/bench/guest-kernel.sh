@@ -13,6 +13,8 @@
 #                          1024 (one NBD request per 1 MiB request)
 #               nbd-conn4  libaoe with nbd-client -C 4 (multi-conn)
 #               nbd-both   both
+#               nbd-sendmmsg  libaoe with LIBAOE_TX_RING=0: frames sent
+#                          by sendmmsg instead of the transmit ring
 # Tests, each with fio (libaio, O_DIRECT) over SIZE from offset 0:
 #   read-qd1, write-qd1, read-qd16, write-qd16   1 MiB sequential
 #   lat                                          4 KiB random reads, QD1,
@@ -76,6 +78,7 @@ path_up ()
     nbd-mskb) g_nbd_up 0 0.1 && echo 1024 > /sys/block/nbd0/queue/max_sectors_kb ;;
     nbd-conn4) g_nbd_up 0 0.1 -C 4 ;;
     nbd-both) g_nbd_up 0 0.1 -C 4 && echo 1024 > /sys/block/nbd0/queue/max_sectors_kb ;;
+    nbd-sendmmsg) LIBAOE_TX_RING=0 g_nbd_up 0 0.1 ;;
     kernel) kernel_up ;;
     *) g_fail "unknown path $1" ;;
   esac >&2

@@ -31,7 +31,8 @@ SEQ_TESTS = [("read-qd1", "read QD1"), ("write-qd1", "write QD1"),
              ("read-qd16", "read QD16"), ("write-qd16", "write QD16")]
 # The nbd-client tunings, with what each one is.
 TUNED = [("nbd-mskb", "max_sectors_kb 1024"), ("nbd-conn4", "-C 4"),
-         ("nbd-both", "both")]
+         ("nbd-both", "both"),
+         ("nbd-sendmmsg", "LIBAOE_TX_RING=0: sendmmsg, no transmit ring")]
 
 
 def select(rows, **keys):
@@ -105,7 +106,8 @@ def latency(rows, mtus):
 
 
 def tuning(rows, mtus):
-    """nbd-client's tunings: MB/s and the ratio to libaoe's default."""
+    """nbd-client's tunings and libaoe's send path: MB/s, and the ratios
+    of MB/s and of guest CPU s/GiB to libaoe's default."""
     out = ["| MTU | test | libaoe (default) MB/s | "
            + " | ".join(f"{name} ({what}) MB/s" for name, what in TUNED)
            + " | kernel MB/s |",
@@ -119,7 +121,8 @@ def tuning(rows, mtus):
             for name, _ in TUNED:
                 t = select(rows, mtu=mtu, loss=0, test=test, path=name)
                 cells.append(f"{fmt(median(t, 'mb_per_s'))} "
-                             f"({fmt(paired(t, base, 'mb_per_s'), 2, 'x')})")
+                             f"({fmt(paired(t, base, 'mb_per_s'), 2, 'x')}, "
+                             f"CPU {fmt(paired(t, base, 'cpu_s_per_gib'), 2, 'x')})")
             k = select(rows, mtu=mtu, loss=0, test=test, path="kernel")
             out.append(f"| {mtu} | {heading} | {fmt(median(base, 'mb_per_s'))} | "
                        + " | ".join(cells) + f" | {fmt(median(k, 'mb_per_s'))} |")

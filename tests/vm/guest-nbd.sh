@@ -4,7 +4,8 @@
 # tests/test-vm-nbd.sh (step 4 only with the argument kernel-aoe).
 #
 # The users' path through the kernel: nbdkit aoe (the build's plugin) on
-# eth0 for e0.1, nbd-client -unix, /dev/nbd0.
+# eth0 for e0.1, nbd-client -unix, /dev/nbd0; libaoe sending through its
+# transmit ring (checked first).
 #  1. What the kernel sees in /sys/block/nbd0/queue against what the
 #     plugin advertises (nbdinfo): block sizes, write cache (flush), FUA.
 #  2. ext4: mkfs, a tree of files, umount, drop caches, remount, every
@@ -30,6 +31,13 @@ disk_md5 ()
 mnt=/tmp/mnt
 mkdir -p "$mnt"
 
+# virtio-net is a NIC that sends from the frame's own pages: libaoe
+# sends through its transmit ring (lib/packet-tx-ring.c), and every step
+# below runs on it.
+LIBAOE_DEBUG=1 "$AOE_BUILDDIR/examples/aoectl" discover -i eth0 \
+  > /tmp/discover.out 2>&1 || g_fail "aoectl discover failed: $(tail -n 3 /tmp/discover.out)"
+grep -q "opened eth0 (.*sends through a transmit ring)" /tmp/discover.out ||
+  g_fail "libaoe does not send through its transmit ring on virtio-net: $(grep opened /tmp/discover.out)"
 g_say "nbdkit aoe + nbd-client at MTU $VM_MTU"
 g_nbd_up 0 0.1
 g_say "served and connected"
