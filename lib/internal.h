@@ -476,9 +476,10 @@ struct aoe_handle {
   struct aoe_info info;          /* what the target told us */
 
   /* Private I/O thread (under lock). */
-  _Atomic bool thread_running;   /* the thread runs in process thread_pid */
+  _Atomic bool thread_running;   /* the thread runs (in this process if
+                                 * no fork came since thread_forks) */
   pthread_t thread;              /* its id */
-  pid_t thread_pid;              /* the process that started it */
+  unsigned thread_forks;         /* forks seen when it started (thread.c) */
   struct ev_loop *thread_loop;   /* its loop */
 
   /* aio requests. */

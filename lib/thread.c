@@ -5,7 +5,9 @@
  * loop.  Started lazily by the first I/O call (never by aoe_connect), so
  * a program may fork between connect and I/O; a child that inherited a
  * running thread's state (the thread itself does not survive fork) starts
- * a fresh one.
+ * a fresh one.  A fork is noticed by a counter that a pthread_atfork
+ * child handler bumps, not by getpid: every I/O call checks, and getpid
+ * is a system call.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +15,27 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/* Forks into this process image so far (counted in the child), so that
+ * "has this process forked since the thread started?" costs a load. */
+static atomic_uint forks_seen;
+
+/* Registers count_fork once, before the first thread starts. */
+static pthread_once_t fork_hook_once = PTHREAD_ONCE_INIT;
+
+/* The atfork child handler. */
+static void
+count_fork (void)
+{
+  atomic_fetch_add (&forks_seen, 1);
+}
+
+/* Register count_fork (glibc drops it if libaoe is unloaded). */
+static void
+install_fork_hook (void)
+{
+  pthread_atfork (NULL, NULL, count_fork);
+}
 
 /* The thread: run the loop until aoe_close sends the stop async. */
 static void *
@@ -45,6 +68,7 @@ start_thread (struct aoe_handle *h)
   struct ev_loop *loop;
   int err;
 
+  pthread_once (&fork_hook_once, install_fork_hook);
   loop = aoe_internal_loop_new ();
   if (loop == NULL)
     return -1;
@@ -63,7 +87,7 @@ start_thread (struct aoe_handle *h)
     return -1;
   }
   aoe_io_allow_direct_submit (h->io);
-  h->thread_pid = getpid ();
+  h->thread_forks = atomic_load (&forks_seen);
   atomic_store (&h->thread_running, true);
   debug (h, AOE_DEBUG_EVENTS, "I/O thread started");
   return 0;
@@ -72,17 +96,17 @@ start_thread (struct aoe_handle *h)
 int
 aoe_internal_thread_ensure (struct aoe_handle *h)
 {
-  pid_t pid;
+  unsigned forks;
   int r = 0;
 
   if (h->user_loop)
     return 0;
-  pid = getpid ();
-  if (atomic_load (&h->thread_running) && h->thread_pid == pid)
+  forks = atomic_load (&forks_seen);
+  if (atomic_load (&h->thread_running) && h->thread_forks == forks)
     return 0;
 
   pthread_mutex_lock (&h->lock);
-  if (atomic_load (&h->thread_running) && h->thread_pid != pid)
+  if (atomic_load (&h->thread_running) && h->thread_forks != forks)
     forget_parent_thread (h);
   if (!atomic_load (&h->thread_running))
     r = start_thread (h);
@@ -100,7 +124,7 @@ aoe_internal_thread_stop (struct aoe_handle *h)
    * teardown may call the handle (and get ESHUTDOWN). */
   pthread_mutex_lock (&h->lock);
   running = atomic_load (&h->thread_running);
-  ours = running && h->thread_pid == getpid ();
+  ours = running && h->thread_forks == atomic_load (&forks_seen);
   if (running && !ours)
     forget_parent_thread (h);
   pthread_mutex_unlock (&h->lock);

@@ -4,10 +4,13 @@
  * lib-fork: nbdkit's pattern: aoe_connect, then fork, then the child
  * does all the I/O (libaoe starts its I/O thread lazily, in the child).
  *
- *   lib-fork IFACE SHELF SLOT IMAGE
+ *   lib-fork IFACE SHELF SLOT IMAGE [io-first]
  *
- * The parent does no I/O on the handle after the fork: the capture ring
- * is shared with the child.
+ * With io-first the parent reads before the fork, so its I/O thread runs
+ * when it forks: the child must see that the thread is not its own (it
+ * did not survive the fork) and start a fresh one.  The parent does no
+ * I/O on the handle after the fork: the sockets and their rings are
+ * shared with the child.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +32,8 @@ main (int argc, char *argv[])
   pid_t pid;
   int status;
 
-  if (argc != 5)
-    lib_die ("usage: lib-fork IFACE SHELF SLOT IMAGE");
+  if (argc != 5 && !(argc == 6 && strcmp (argv[5], "io-first") == 0))
+    lib_die ("usage: lib-fork IFACE SHELF SLOT IMAGE [io-first]");
   image = lib_read_file (argv[4], &image_size);
   if (image_size < 2 * CHECK_BYTES)
     lib_die ("image too small");
@@ -38,6 +41,12 @@ main (int argc, char *argv[])
   buf = malloc (CHECK_BYTES);
   if (buf == NULL)
     lib_die ("out of memory");
+  if (argc == 6) {
+    if (aoe_pread (h, buf, CHECK_BYTES, 0) == -1)
+      lib_die_aoe ("parent aoe_pread before the fork");
+    if (memcmp (buf, image, CHECK_BYTES) != 0)
+      lib_die ("parent read differs from the image");
+  }
 
   pid = fork ();
   if (pid == -1)
