@@ -310,7 +310,8 @@ int aoe_set_max_sectors_per_frame (aoe_handle *h, unsigned sectors)
   LIBAOE_ATTRIBUTE_NONNULL (1);
 
 /* How frames reach the interfaces: "packet" (the default: a raw Linux
- * AF_PACKET socket bound to the AoE EtherType, with recvmmsg and sendmmsg)
+ * AF_PACKET socket bound to the AoE EtherType, receiving with recvmmsg and
+ * sending through a transmit ring, or with sendmmsg: see LIBAOE_TX_RING)
  * or "pcap" (libpcap's memory-mapped receive ring).  Where the target
  * shares the machine (veth), the copy of each reply into libpcap's ring
  * runs on the target's CPU, which packet spares it (the figures are in

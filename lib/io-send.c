@@ -5,11 +5,12 @@
  * interfaces.
  *
  * Frames the engine has ready are built into a batch of up to
- * AOE_TX_BATCH slots and handed to the transports in runs (one sendmmsg
- * per run on the packet transport), so a burst of frames costs one
- * system call instead of one each.  On a transport that gathers, a
- * write frame is its header in the slot plus the data where the caller
- * left it (the kernel's copy into the socket is the only one); otherwise
+ * AOE_TX_BATCH slots and handed to the transports in runs (one send of
+ * the transmit ring, or one sendmmsg, per run on the packet transport),
+ * so a burst of frames costs one system call instead of one each.  On a
+ * transport that gathers, a write frame is its header in the slot plus
+ * the data where the caller left it (one copy: into the transmit ring,
+ * or the kernel's into the socket); otherwise
  * the data is copied behind the header.  A frame the kernel refuses
  * (EAGAIN: the socket's buffer is full) stays batched, with every frame
  * after it, until its interface is writable again (its data is copied

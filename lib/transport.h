@@ -120,7 +120,9 @@ struct aoe_transport *aoe_transport_pcap_open (const char *ifname,
 /* Open ifname with a raw AF_PACKET socket bound to the AoE EtherType (no
  * kernel filter: the engine checks every frame), our own transmissions
  * ignored, SO_RCVBUF(FORCE) = buffer_bytes, frames received in batches
- * with recvmmsg and sent with send or, in batches, sendmmsg.  Cheaper
+ * with recvmmsg and sent through a transmit ring (packet-tx-ring.h) or,
+ * where the driver copies frames anyway (veth, tun, bridge) or
+ * LIBAOE_TX_RING=0, with send and sendmmsg.  Cheaper
  * than libpcap's receive ring for the sender on a veth pair.  NULL on
  * failure with the library error set, as for pcap. */
 struct aoe_transport *aoe_transport_packet_open (const char *ifname,
