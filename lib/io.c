@@ -228,15 +228,16 @@ check_drops (struct aoe_io_iface *iface)
   }
 }
 
-/* Receive every frame waiting on iface; give the interface up after
- * MAX_RECEIVE_ERRORS failures in a row. */
+/* Receive every frame waiting on iface, stamped with the time now (read
+ * once by the caller for the whole event: the clock is a system call on
+ * some boards); give the interface up after MAX_RECEIVE_ERRORS failures
+ * in a row. */
 static void
-receive_batch (struct aoe_io_iface *iface)
+receive_batch (struct aoe_io_iface *iface, uint64_t now)
 {
   struct aoe_io *io = iface->io;
   struct aoe_transport *t = iface->transport;
-  struct rx_batch batch = { .io = io, .ifindex = iface->index,
-                            .now = aoe_internal_now_us () };
+  struct rx_batch batch = { .io = io, .ifindex = iface->index, .now = now };
 
   if (t->ops->receive_batch (t, receive_frame, &batch) != -1) {
     iface->receive_errors = 0;
@@ -261,9 +262,9 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
   uint64_t now;
 
   pthread_mutex_lock (&io->engine_lock);
-  if (revents & EV_READ)
-    receive_batch (iface);
   now = aoe_internal_now_us ();
+  if (revents & EV_READ)
+    receive_batch (iface, now);
   if (revents & EV_WRITE)
     aoe_io_retry_blocked (io, now);
   pump (io, now);
@@ -278,13 +279,13 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
  * of the same loop iteration.  Resending those frames would make the
  * target serve them twice and shrink the window for no loss. */
 static void
-receive_waiting (struct aoe_io *io)
+receive_waiting (struct aoe_io *io, uint64_t now)
 {
   size_t i;
 
   for (i = 0; i < io->nifaces; ++i)
     if (!io->ifaces[i].dead)
-      receive_batch (&io->ifaces[i]);
+      receive_batch (&io->ifaces[i], now);
 }
 
 /* The engine's deadline came: retransmit, time out, retry refused sends. */
@@ -299,8 +300,8 @@ timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
    * the engine since the timer fired, and the engine's clock must not
    * run backwards. */
   pthread_mutex_lock (&io->engine_lock);
-  receive_waiting (io);
   now = aoe_internal_now_us ();
+  receive_waiting (io, now);
   aoe_io_retry_blocked (io, now);
   aoe_engine_tick (io->engine, now);
   for (i = 0; i < io->nifaces; ++i)
