@@ -1,20 +1,20 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (C) 2026 The libaoe authors
-# tests/bench/guest-kernel.sh REPS SIZE LAT_SECONDS TUNED: run inside the
+# tests/bench/guest-kernel.sh REPS SIZE LAT_SECONDS TUNED [PROFILE]: run inside the
 # guest by `scripts/bench --kernel` (tests/vm/ boots it): libaoe's path
 # to e0.1 beside the kernel's own aoe driver, on the same kernel.
 #
 # Paths (never two at once: the kernel's aoe driver is an initiator as
 # soon as it is loaded, so it is loaded only while no nbdkit aoe runs):
 #   libaoe      nbdkit aoe (the build's plugin) + nbd-client -unix, /dev/nbd0
+#   nbd-sendmmsg  the same with LIBAOE_TX_RING=0: frames sent by sendmmsg
+#               instead of the transmit ring (what the ring changes)
 #   kernel      insmod aoe aoe_iflist=eth0, /dev/etherd/e0.1
 #   tuned ones  (TUNED, comma separated; sequential QD16 tests only)
 #               nbd-mskb   libaoe with /dev/nbd0's max_sectors_kb raised to
 #                          1024 (one NBD request per 1 MiB request)
 #               nbd-conn4  libaoe with nbd-client -C 4 (multi-conn)
 #               nbd-both   both
-#               nbd-sendmmsg  libaoe with LIBAOE_TX_RING=0: frames sent
-#                          by sendmmsg instead of the transmit ring
 # Tests, each with fio (libaio, O_DIRECT) over SIZE from offset 0:
 #   read-qd1, write-qd1, read-qd16, write-qd16   1 MiB sequential
 #   lat                                          4 KiB random reads, QD1,
@@ -26,7 +26,15 @@
 # the fio run, which includes fio's start-up while nbdkit idles) and
 # fio's own (its usr_cpu + sys_cpu): the rest is the kernel's (block
 # layer, nbd or aoe driver, network, softirqs).  Repetitions interleave
-# the paths, A B B A: odd ones libaoe first, even ones the kernel first.
+# the paths, A B C C B A: odd ones libaoe first, even ones the kernel
+# first, nbd-sendmmsg between them.
+#
+# With PROFILE (1), then perf in the guest over read-qd16 and write-qd16
+# on libaoe and kernel (fio time-based over SIZE; perf record -a -g for 6
+# s of the steady state, started by fio's exec_prerun): for each, in
+# $VM_SHARE/profile-PATH-TEST.txt, the shares of processes, of binaries
+# and of symbols (self), nbdkit's time inclusive in each system call
+# (__x64_sys_*: where its system time goes), and fio's MB/s over the run.
 #
 # Then the loss phase: the guest asks the host for 1% loss each way
 # (touches $VM_SHARE/loss.request, waits for $VM_SHARE/loss.applied) and
@@ -40,7 +48,7 @@
 set -euo pipefail
 . "$AOE_SRCDIR/tests/vm/guest-functions.sh"
 
-reps=$1 size=$2 lat_seconds=$3 tuned=$4
+reps=$1 size=$2 lat_seconds=$3 tuned=$4 profile=${5:-0}
 # fio leaves its exec_prerun and exec_postrun output here.
 cd /tmp
 out=$VM_SHARE/kernel.jsonl
@@ -183,10 +191,61 @@ measure ()
   path_down "$path"
 }
 
-# The paths of repetition $1 in order: A B B A (and the tuned ones after).
+# The paths of repetition $1 in order: A B C C B A (and the tuned ones
+# after).
 rep_order ()
 {
-  if (( $1 % 2 )); then echo libaoe kernel; else echo kernel libaoe; fi
+  if (( $1 % 2 )); then echo libaoe nbd-sendmmsg kernel; else echo kernel nbd-sendmmsg libaoe; fi
+}
+
+# report_lines N COMMAND...: the first N lines of perf report COMMAND's
+# table (comments and blank lines dropped; none is not a failure).
+report_lines ()
+{
+  local n=$1
+  shift
+  "$@" 2>/dev/null | grep -v -e '^#' -e '^ *$' | head -n "$n" || true
+}
+
+# profile_test PATH DEV TEST: perf over TEST on DEV (see the header).
+profile_test ()
+{
+  local path=$1 dev=$2 test=$3 rw=${3%-qd16} file report
+  file=$VM_SHARE/profile-$path-$test.txt
+  rm -f /tmp/perf.data
+  timeout -s KILL 120 fio --name="$test" --filename="$dev" --direct=1 --ioengine=libaio \
+      --size="$size" --offset=0 --bs=1M --iodepth=16 --rw="$rw" --time_based --runtime=10 \
+      --exec_prerun='perf record -q -a -g -F 499 -e cpu-clock -o /tmp/perf.data -- sleep 6 >/dev/null 2>&1 &' \
+      --output-format=json --output=/tmp/fio.json >/dev/null 2>&1 ||
+    g_fail "fio $test on $path failed under perf"
+  while pgrep -x perf >/dev/null; do sleep 0.2; done
+  [ -s /tmp/perf.data ] || g_fail "perf recorded nothing over $test on $path"
+  report=(perf report -i /tmp/perf.data --stdio --percent-limit 0.5)
+  {
+    echo "# $path $test: $(jq -r --arg d "$rw" '.jobs[0][$d].bw_bytes / 1e6 * 10 | round / 10' /tmp/fio.json) MB/s"
+    echo "## processes (share of all samples, idle included)"
+    report_lines 12 "${report[@]}" --no-children -g none --sort comm
+    echo "## binaries"
+    report_lines 16 "${report[@]}" --no-children -g none --sort comm,dso
+    echo "## symbols (self)"
+    report_lines 40 "${report[@]}" --no-children -g none --sort comm,dso,sym
+    if [ "$path" != kernel ]; then
+      echo "## nbdkit: time inside each system call (inclusive)"
+      report_lines 400 perf report -i /tmp/perf.data --stdio --children -g none --comm nbdkit --sort sym |
+        grep -E '__x64_sys_|do_syscall_64|handle_softirqs|asm_exc_page_fault' || true
+    fi
+  } > "$file"
+  g_say "profiled $path $test: $(head -n 1 "$file")"
+}
+
+# profile_path PATH: connect PATH, profile read-qd16 and write-qd16.
+profile_path ()
+{
+  local dev
+  dev=$(path_up "$1")
+  profile_test "$1" "$dev" read-qd16
+  profile_test "$1" "$dev" write-qd16
+  path_down "$1"
 }
 
 all_tests=(read-qd1 write-qd1 read-qd16 write-qd16 lat)
@@ -201,6 +260,13 @@ for (( rep = 1; rep <= reps; rep++ )); do
   done
 done
 
+if [ "$profile" = 1 ]; then
+  g_say "profiles (perf record -a -g)"
+  command -v perf >/dev/null || g_fail "no perf on the host (linux-perf)"
+  profile_path libaoe
+  profile_path kernel
+fi
+
 g_say "asking the host for 1% loss each way"
 touch "$VM_SHARE/loss.request"
 for (( i = 0; i < 300; i++ )); do
@@ -210,6 +276,7 @@ done
 [ -e "$VM_SHARE/loss.applied" ] || g_fail "the host did not apply the loss"
 for (( rep = 1; rep <= reps; rep++ )); do
   for path in $(rep_order "$rep"); do
+    [ "$path" != nbd-sendmmsg ] || continue
     measure "$path" "$rep" 1 read-qd16 write-qd16
   done
 done

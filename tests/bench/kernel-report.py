@@ -29,7 +29,7 @@ REQUIRED = ("path", "test", "rep", "loss", "mtu", "seconds", "mb_per_s",
 # The sequential tests, in table order, with their headings.
 SEQ_TESTS = [("read-qd1", "read QD1"), ("write-qd1", "write QD1"),
              ("read-qd16", "read QD16"), ("write-qd16", "write QD16")]
-# The nbd-client tunings, with what each one is.
+# The nbd-client tunings and the other send path, with what each one is.
 TUNED = [("nbd-mskb", "max_sectors_kb 1024"), ("nbd-conn4", "-C 4"),
          ("nbd-both", "both"),
          ("nbd-sendmmsg", "LIBAOE_TX_RING=0: sendmmsg, no transmit ring")]
@@ -201,7 +201,7 @@ def main(argv):
         "",
         *latency(rows, mtus),
         "",
-        "## nbd-client tunings (ratio to libaoe's default in brackets)",
+        "## nbd-client tunings and the send path (ratios to libaoe's default, paired, in brackets; nbd-sendmmsg runs interleaved with the default, the tunings after both)",
         "",
         *tuning(rows, mtus),
         "",
