@@ -354,26 +354,9 @@ driver_copies_frames (int fd, const char *ifname)
   return false;
 }
 
-/* True if ifname's driver sends from an sk_buff's pages as they are
- * (scatter-gather on, ETHTOOL_GSG).  Without it the kernel copies every
- * ring frame into one buffer before the driver sees it (skb_linearize),
- * on top of libaoe's copy into the ring; sendmmsg's one copy is cheaper.
- * Unknown (no ethtool support): taken as no. */
-static bool
-driver_gathers (int fd, const char *ifname)
-{
-  struct ethtool_value sg = { .cmd = ETHTOOL_GSG };
-  struct ifreq ifr;
-
-  memset (&ifr, 0, sizeof ifr);
-  snprintf (ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-  ifr.ifr_data = (char *) &sg;
-  return ioctl (fd, SIOCETHTOOL, &ifr) == 0 && sg.data != 0;
-}
-
 /* Whether to send through a transmit ring: LIBAOE_TX_RING=0 never, 1
- * always (tests use it on a veth pair), else where the driver sends from
- * the ring's pages: it gathers, and does not copy frames anyway. */
+ * always (tests use it on a veth pair), else unless the driver copies
+ * frames anyway. */
 static bool
 want_tx_ring (int fd, const char *ifname)
 {
@@ -383,7 +366,7 @@ want_tx_ring (int fd, const char *ifname)
     return false;
   if (env && strcmp (env, "1") == 0)
     return true;
-  return driver_gathers (fd, ifname) && !driver_copies_frames (fd, ifname);
+  return !driver_copies_frames (fd, ifname);
 }
 
 /* Create and set up the socket (every step in order).  0, or -1 with the

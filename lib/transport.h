@@ -121,8 +121,8 @@ struct aoe_transport *aoe_transport_pcap_open (const char *ifname,
  * kernel filter: the engine checks every frame), our own transmissions
  * ignored, SO_RCVBUF(FORCE) = buffer_bytes, frames received in batches
  * with recvmmsg and sent through a transmit ring (packet-tx-ring.h) or,
- * where the driver copies frames anyway (veth, tun, bridge, no
- * scatter-gather) or LIBAOE_TX_RING=0, with send and sendmmsg.  Cheaper
+ * where the driver copies frames anyway (veth, tun, bridge) or
+ * LIBAOE_TX_RING=0, with send and sendmmsg.  Cheaper
  * than libpcap's receive ring for the sender on a veth pair.  NULL on
  * failure with the library error set, as for pcap. */
 struct aoe_transport *aoe_transport_packet_open (const char *ifname,
