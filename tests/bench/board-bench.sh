@@ -10,10 +10,14 @@
 # ratio: below 1 is cheaper).  Emulation makes the absolute figures
 # meaningless; the ratios on the same emulated CPU are the point.
 #
-# Usage: board-bench.sh [--mib N] [--reps N] [--out DIR]
+# Usage: board-bench.sh [--mib N] [--reps N] [--out DIR] [--profile]
 #   --mib N    MiB per measurement (default 32)
 #   --reps N   repetitions, interleaved (default 3)
 #   --out DIR  where board.md and board.txt go (default bench-results/)
+#   --profile  also put Debian's armel perf on the board and profile the
+#              whole board (kernel and user space) over one more dd of
+#              --mib per path and direction: DIR/board-profile.txt, and
+#              the processes' and binaries' shares in board.md
 # Needs root (the test bed) and AOE_BUILDDIR (the board's cache).
 set -euo pipefail
 AOE_SRCDIR=${AOE_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -21,19 +25,21 @@ export AOE_SRCDIR
 . "$AOE_SRCDIR/tests/functions.sh"
 . "$AOE_SRCDIR/tests/vm/arm926.sh"
 
-mib=32 reps=3 out=$AOE_SRCDIR/bench-results
+mib=32 reps=3 out=$AOE_SRCDIR/bench-results profile_mib=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --mib) mib=${2:-}; shift ;;
     --reps) reps=${2:-}; shift ;;
     --out) out=${2:-}; shift ;;
-    *) _tb_die "unknown argument '$1' (usage: board-bench.sh [--mib N] [--reps N] [--out DIR])" ;;
+    --profile) profile_mib=pending ;;
+    *) _tb_die "unknown argument '$1' (usage: board-bench.sh [--mib N] [--reps N] [--out DIR] [--profile])" ;;
   esac
   shift
 done
 [[ "$mib" =~ ^[1-9][0-9]*$ ]] || _tb_die "--mib must be a positive number, got '$mib'"
 [[ "$reps" =~ ^[1-9][0-9]?$ ]] || _tb_die "--reps must be 1-99, got '$reps'"
 [ -n "$out" ] || _tb_die "--out needs a directory"
+[ "$profile_mib" = 0 ] || { profile_mib=$mib; board_with_perf; }
 
 requires command -v vblade
 tb_setup --mtu 1500
@@ -47,8 +53,13 @@ guest=$BOARD_DIR/guest-bench.sh
 { cat "$AOE_SRCDIR/tests/bench/board-guest-bench.sh"; echo 'main "$@"'; } > "$guest"
 echo "board bench: $mib MiB per measurement, $reps repetitions, one boot"
 # A measurement of 32 MiB takes tens of seconds on the emulated board.
-board_run $(( 600 + mib * reps * 8 )) "$guest" "$mib" "$reps"
+board_run $(( 600 + mib * (reps + 2) * 8 )) "$guest" "$mib" "$reps" "$profile_mib"
 board_results BOARD-BENCH > "$BOARD_DIR/bench.txt"
+mkdir -p "$out" || _tb_die "cannot create $out"
+if [ "$profile_mib" != 0 ]; then
+  # Kept even if the run fails below (a stall of the kernel's driver).
+  board_results BOARD-PROFILE > "$out/board-profile.txt"
+fi
 stalls=$(board_results BOARD-STALL)
 measured=$(wc -l < "$BOARD_DIR/bench.txt")
 if [ -z "$stalls" ]; then
@@ -58,7 +69,6 @@ fi
 grep -q 'path=nbd-aoe' "$BOARD_DIR/bench.txt" && grep -q 'path=kernel-aoe' "$BOARD_DIR/bench.txt" ||
   vm_fail "the board measured only one path (stalled: ${stalls:-none})"
 
-mkdir -p "$out" || _tb_die "cannot create $out"
 cp "$BOARD_DIR/bench.txt" "$out/board.txt"
 # Medians per path and direction, and the NBD path's ratios.
 awk -v mib="$mib" -v reps="$reps" '
@@ -92,5 +102,21 @@ awk -v mib="$mib" -v reps="$reps" '
     printf "\nMedians of %d measurements in %d interleaved repetitions, %d MiB each (dd bs=1M through the page cache), one boot of the emulated ARM926 board.\n", NR, reps, mib
     if (stalls != "") printf "Stalled (no progress for 120 s, the board reset itself there): %s.\n", stalls
   }' stalls="$stalls" "$BOARD_DIR/bench.txt" > "$out/board.md" || _tb_die "cannot write $out/board.md"
+if [ "$profile_mib" != 0 ]; then
+  [ -s "$out/board-profile.txt" ] || vm_fail "the board printed no profile"
+  # The shares of processes and binaries, per path and direction.
+  for sort in comm dso; do
+    printf '\n## perf on the board: %s, %s MiB per path and direction\n\n' \
+      "$( [ $sort = comm ] && echo processes || echo binaries)" "$mib"
+    echo '| path | direction | top shares of all samples |'
+    echo '|---|---|---|'
+    awk -v sort="$sort" '
+      { for (i = 1; i <= NF; i++) if (index($i, "=")) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+      f["sort"] != sort { next }
+      { k = f["path"] " | " f["rw"]; line = $4 " " $5
+        if (n[k]++ < 6) row[k] = row[k] (row[k] ? ", " : "") line }
+      END { for (k in row) printf "| %s | %s |\n", k, row[k] }' "$out/board-profile.txt" | sort
+  done >> "$out/board.md"
+fi
 cat "$out/board.md"
-echo "board bench: wrote $out/board.md (raw lines: $out/board.txt)"
+echo "board bench: wrote $out/board.md (raw lines: $out/board.txt${profile_mib:+, profile: $out/board-profile.txt})"

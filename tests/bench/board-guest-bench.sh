@@ -6,13 +6,17 @@
 # writing the same target in one boot, interleaved (the order swaps at
 # each repetition), never both loaded at once.
 #
-# Usage (in the guest): main MIB REPS
+# Usage (in the guest): main MIB REPS [PROFILE_MIB]
 # Each measurement is `dd bs=1M count=MIB` through the page cache after
 # dropping it (read: to /dev/null; write: from /dev/zero with
 # conv=fsync), timed with /proc/uptime; the board's CPU time is the busy
 # jiffies of /proc/stat's cpu line (all but idle and iowait) over the
 # same span.  Each prints one line
 #   BOARD-BENCH path=P rw=R rep=N bytes=B seconds=S cpu_seconds=C
+# With PROFILE_MIB, perf record over one more dd per path and direction
+# (the NBD path's before the measurements, the kernel's after them)
+# prints the report's lines as
+#   BOARD-PROFILE path=P rw=R sort=comm|dso|comm,dso,sym LINE
 # A dd that has not finished after 120 s is reported as
 #   BOARD-STALL path=P rw=R rep=N
 # and the board resets (the run ends there): the kernel's aoe driver stalls for good now and then
@@ -46,6 +50,19 @@ busy ()
   awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
+# watchdog_start PATH RW REP: a stalled dd cannot be killed (it waits in
+# the block layer), so after 120 s the board reports the stall and resets
+# itself, unless the caller kills $watchdog first.
+watchdog_start ()
+{
+  (sleep 120
+   echo "BOARD-STALL path=$1 rw=$2 rep=$3"
+   log "$1 $2 stalled (120 s): the run ends here"
+   echo "BOARD-EXIT: 0"
+   echo b > /proc/sysrq-trigger) &
+  watchdog=$!
+}
+
 # measure PATH RW REP DEVICE: one dd of $mib MiB, printed as BOARD-BENCH.
 measure ()
 {
@@ -58,14 +75,7 @@ measure ()
   else
     set -- if=/dev/zero of="$dev" conv=fsync
   fi
-  # The watchdog: a stalled dd cannot be killed (it waits in the block
-  # layer), so on a stall the board reports and resets itself.
-  (sleep 120
-   echo "BOARD-STALL path=$path rw=$rw rep=$rep"
-   log "$path $rw stalled (120 s): the run ends here"
-   echo "BOARD-EXIT: 0"
-   echo b > /proc/sysrq-trigger) &
-  watchdog=$!
+  watchdog_start "$path" "$rw" "$rep"
   dd "$@" bs=1M count="$mib" 2>/dev/null || die "$path: dd $rw failed"
   kill "$watchdog"
   t1=$(now) c1=$(busy)
@@ -86,38 +96,91 @@ wait_for ()
   [ -e "$1" ] || die "$1 did not appear"
 }
 
-# kernel_aoe REP: the kernel's aoe driver on eth0, read then write.
+# profile PATH RW DEVICE: perf's samples of the whole board (every CPU,
+# kernel and user) over one dd of $profile_mib MiB,
+# printed as BOARD-PROFILE lines: the share of each process, of each
+# binary (kernel, nbdkit, libaoe, libc...), and the top symbols.
+profile ()
+{
+  path=$1 rw=$2 dev=$3
+  sync
+  echo 3 > /proc/sys/vm/drop_caches
+  if [ "$rw" = read ]; then
+    set -- if="$dev" of=/dev/null
+  else
+    set -- if=/dev/zero of="$dev" conv=fsync
+  fi
+  watchdog_start "$path" "$rw" profile
+  perf record -q -a -F 250 -e cpu-clock -o /tmp/perf.data -- \
+    dd "$@" bs=1M count="$profile_mib" 2>/dev/null || die "$path: perf record of dd $rw failed"
+  kill "$watchdog"
+  for sort in comm dso comm,dso,sym; do
+    perf report -i /tmp/perf.data --stdio --no-children -g none --sort "$sort" \
+        --percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^ *$' | head -n 40 |
+      sed "s/^/BOARD-PROFILE path=$path rw=$rw sort=$sort /"
+  done
+  rm -f /tmp/perf.data
+}
+
+# kernel_aoe REP: the kernel's aoe driver on eth0, read then write (with
+# REP "profile", the profiles of both instead).
 kernel_aoe ()
 {
   modprobe aoe aoe_iflist=eth0 || die "modprobe aoe failed"
   wait_for /dev/etherd/discover
   echo > /dev/etherd/discover
   wait_for /dev/etherd/e0.1
-  measure kernel-aoe read "$1" /dev/etherd/e0.1
-  measure kernel-aoe write "$1" /dev/etherd/e0.1
+  if [ "$1" = profile ]; then
+    profile kernel-aoe read /dev/etherd/e0.1
+    profile kernel-aoe write /dev/etherd/e0.1
+  else
+    measure kernel-aoe read "$1" /dev/etherd/e0.1
+    measure kernel-aoe write "$1" /dev/etherd/e0.1
+  fi
   rmmod aoe || die "rmmod aoe failed"
 }
 
-# nbd_aoe REP: nbdkit aoe + nbd-client (/dev/nbd0), read then write.
+# nbd_aoe REP: nbdkit aoe + nbd-client (/dev/nbd0), read then write (with
+# REP "profile", the profiles of both instead).
 nbd_aoe ()
 {
   nbdkit -P /run/aoe.pid --unix /run/aoe.sock aoe iface=eth0 e0.1 ||
     die "nbdkit aoe did not start"
   nbd-client -unix /run/aoe.sock /dev/nbd0 >/dev/null 2>&1 || die "nbd-client failed"
-  measure nbd-aoe read "$1" /dev/nbd0
-  measure nbd-aoe write "$1" /dev/nbd0
+  if [ "$1" = profile ]; then
+    profile nbd-aoe read /dev/nbd0
+    profile nbd-aoe write /dev/nbd0
+  else
+    measure nbd-aoe read "$1" /dev/nbd0
+    measure nbd-aoe write "$1" /dev/nbd0
+  fi
   nbd-client -d /dev/nbd0 >/dev/null 2>&1
   pid=$(cat /run/aoe.pid)
   kill "$pid"
   while [ -d "/proc/$pid" ]; do sleep 0.1; done
+  # nbdkit leaves its socket behind, and the next nbdkit would not start.
+  rm -f /run/aoe.sock
 }
 
-# main MIB REPS: see the header.
+# main MIB REPS [PROFILE_MIB]: see the header; with PROFILE_MIB (not 0),
+# the NBD path's profiles first and the kernel driver's last (perf must
+# be on the board), so that a stall of the kernel's driver, which ends
+# the run, leaves the NBD path's.
 main ()
 {
-  mib=$1 reps=$2
+  mib=$1 reps=$2 profile_mib=${3:-0}
   modprobe nbd || die "modprobe nbd failed"
   log "$(grep -m1 'model name' /proc/cpuinfo), $mib MiB per measurement, $reps repetitions"
+  # How libaoe sends on this NIC (through the transmit ring: the
+  # SMC91C111 has no scatter-gather, so the kernel copies each ring frame
+  # into one buffer, which still costs less than sendmmsg's per-frame
+  # message copies on this CPU).
+  LIBAOE_DEBUG=1 aoectl discover -i eth0 2>&1 >/dev/null | grep 'opened eth0' |
+    while read -r line; do log "libaoe: $line"; done
+  if [ "$profile_mib" != 0 ]; then
+    log "the NBD path's profiles over $profile_mib MiB"
+    nbd_aoe profile
+  fi
   rep=1
   while [ "$rep" -le "$reps" ]; do
     nbd_aoe "$rep"
@@ -125,5 +188,9 @@ main ()
     log "repetition $rep done"
     rep=$((rep + 1))
   done
+  if [ "$profile_mib" != 0 ]; then
+    log "the kernel driver's profiles over $profile_mib MiB"
+    kernel_aoe profile
+  fi
   log "ok"
 }

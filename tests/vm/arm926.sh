@@ -73,6 +73,15 @@ BOARD_PACKAGES=(busybox-static dash nbdkit nbd-client libnbd-bin fuse3 e2fsprogs
 BOARD_PROGRAMS=(bin/busybox bin/dash usr/bin/nbdkit sbin/nbd-client usr/bin/nbdfuse
                 bin/fusermount3 sbin/losetup sbin/mke2fs sbin/e2fsck)
 
+# board_with_perf: put Debian's armel perf on the board too (before
+# board_prepare; scripts/bench --board --profile).  The kernel has perf
+# events (board-kernel.config) either way.
+board_with_perf ()
+{
+  BOARD_PACKAGES+=(linux-perf)
+  BOARD_PROGRAMS+=(usr/bin/perf)
+}
+
 # board_cache_dir: print the cache directory (created if needed).
 board_cache_dir ()
 {
