@@ -15,8 +15,9 @@
  * transmissions -> receive buffer -> bind to the interface and EtherType
  * 0x88A2 (only now do frames arrive).  Frames go out through a transmit
  * ring (packet-tx-ring.c: written once in user space, no sk_buff data
- * allocated or copied by the kernel); a kernel without one gets send and,
- * in batches, sendmmsg.
+ * allocated or copied by the kernel); a veth, tun or bridge interface
+ * (whose driver copies every frame anyway), LIBAOE_TX_RING=0 or a kernel
+ * without the ring gets send and, in batches, sendmmsg (want_tx_ring).
  */
 #include <errno.h>
 #include <stdio.h>
