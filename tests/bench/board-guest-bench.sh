@@ -50,6 +50,20 @@ busy ()
   awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
+# dd_prepare RW DEVICE: write back and drop the page cache, and set
+# dd_args to dd's operands for RW on DEVICE (read: to /dev/null; write:
+# from /dev/zero, fsync'd at the end).
+dd_prepare ()
+{
+  sync
+  echo 3 > /proc/sys/vm/drop_caches
+  if [ "$1" = read ]; then
+    dd_args="if=$2 of=/dev/null"
+  else
+    dd_args="if=/dev/zero of=$2 conv=fsync"
+  fi
+}
+
 # watchdog_start PATH RW REP: a stalled dd cannot be killed (it waits in
 # the block layer), so after 120 s the board reports the stall and resets
 # itself, unless the caller kills $watchdog first.
@@ -67,16 +81,11 @@ watchdog_start ()
 measure ()
 {
   path=$1 rw=$2 rep=$3 dev=$4
-  sync
-  echo 3 > /proc/sys/vm/drop_caches
+  dd_prepare "$rw" "$dev"
   t0=$(now) c0=$(busy)
-  if [ "$rw" = read ]; then
-    set -- if="$dev" of=/dev/null
-  else
-    set -- if=/dev/zero of="$dev" conv=fsync
-  fi
   watchdog_start "$path" "$rw" "$rep"
-  dd "$@" bs=1M count="$mib" 2>/dev/null || die "$path: dd $rw failed"
+  # shellcheck disable=SC2086 # dd_args holds several words, no spaces in them
+  dd $dd_args bs=1M count="$mib" 2>/dev/null || die "$path: dd $rw failed"
   kill "$watchdog"
   t1=$(now) c1=$(busy)
   hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -103,16 +112,11 @@ wait_for ()
 profile ()
 {
   path=$1 rw=$2 dev=$3
-  sync
-  echo 3 > /proc/sys/vm/drop_caches
-  if [ "$rw" = read ]; then
-    set -- if="$dev" of=/dev/null
-  else
-    set -- if=/dev/zero of="$dev" conv=fsync
-  fi
+  dd_prepare "$rw" "$dev"
   watchdog_start "$path" "$rw" profile
+  # shellcheck disable=SC2086 # as in measure
   perf record -q -a -F 250 -e cpu-clock -o /tmp/perf.data -- \
-    dd "$@" bs=1M count="$profile_mib" 2>/dev/null || die "$path: perf record of dd $rw failed"
+    dd $dd_args bs=1M count="$profile_mib" 2>/dev/null || die "$path: perf record of dd $rw failed"
   kill "$watchdog"
   for sort in comm dso comm,dso,sym; do
     perf report -i /tmp/perf.data --stdio --no-children -g none --sort "$sort" \
@@ -176,7 +180,7 @@ main ()
   # into one buffer, which still costs less than sendmmsg's per-frame
   # message copies on this CPU).
   LIBAOE_DEBUG=1 aoectl discover -i eth0 2>&1 >/dev/null | grep 'opened eth0' |
-    while read -r line; do log "libaoe: $line"; done
+    while read -r line; do log "$line"; done
   if [ "$profile_mib" != 0 ]; then
     log "the NBD path's profiles over $profile_mib MiB"
     nbd_aoe profile
