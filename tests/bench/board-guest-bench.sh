@@ -19,11 +19,11 @@
 #   BOARD-PROFILE path=P rw=R sort=comm|dso|comm,dso,sym LINE
 # A dd that has not finished after 120 s is reported as
 #   BOARD-STALL path=P rw=R rep=N
-# and the board resets (the run ends there): the kernel's aoe driver stalls for good now and then
-# on this board (it stops starting requests with every frame it sent
-# answered: README, "The emulated ARM926 board"), and
-# a stalled driver cannot be unloaded, so no later measurement would be
-# fair.  nbdkit aoe runs first in each repetition for that reason.
+# and the board resets (the run ends there): the kernel's aoe driver
+# stalls for good now and then on this board (it stops starting requests
+# with every frame it sent answered: README, "The emulated ARM926
+# board"), and a stalled driver cannot be unloaded, so no later
+# measurement would be fair.  nbdkit aoe runs first in each repetition for that reason.
 set -eu
 
 # Print a progress line on the console.

@@ -367,10 +367,10 @@ board_prepare ()
 # initiator namespace), with address learning off on the tap's bridge
 # port.  The emulated SMC91C111 now and then sends a frame carrying the
 # target's source MAC (seen in the bridge's table: the target's address
-# learned on the tap; README says why qemu likely does), after which the bridge sent the board's frames for
-# the target back to the tap and both initiators stalled until a
-# broadcast taught it again; with learning off, that frame teaches the
-# bridge nothing.
+# learned on the tap; README says why qemu likely does), after which the
+# bridge sent the board's frames for the target back to the tap and both
+# initiators stalled until a broadcast taught it again; with learning
+# off, that frame teaches the bridge nothing.
 board_net_join ()
 {
   vm_net_join
