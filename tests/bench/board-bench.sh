@@ -13,7 +13,8 @@
 # Usage: board-bench.sh [--mib N] [--reps N] [--out DIR] [--profile]
 #   --mib N    MiB per measurement (default 32)
 #   --reps N   repetitions, interleaved (default 3)
-#   --out DIR  where board.md and board.txt go (default bench-results/)
+#   --out DIR  where board.md and board.txt go (default bench-results/);
+#              after a stall also board-stall.txt, the stalled path's state
 #   --profile  also put Debian's armel perf on the board and profile the
 #              whole board (kernel and user space) over one more dd of
 #              --mib per path and direction: DIR/board-profile.txt, and
@@ -61,6 +62,8 @@ if [ "$profile_mib" != 0 ]; then
   board_results BOARD-PROFILE > "$out/board-profile.txt"
 fi
 stalls=$(board_results BOARD-STALL)
+# The stalled path's state (board-guest-bench.sh's stall_state).
+[ -z "$stalls" ] || board_results BOARD-DIAG > "$out/board-stall.txt"
 measured=$(wc -l < "$BOARD_DIR/bench.txt")
 if [ -z "$stalls" ]; then
   [ "$measured" -eq $(( reps * 4 )) ] ||

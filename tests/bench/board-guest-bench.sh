@@ -65,14 +65,42 @@ dd_prepare ()
   fi
 }
 
+# stall_state WHEN: what a stalled path's state is, as lines
+#   BOARD-DIAG when=WHEN what=SOURCE LINE
+# The kernel aoe driver's debugfs file (frames allocated and free, the
+# target's outstanding frames, window and buffer count, the skb pool,
+# how often it found no frame with none outstanding: "kicked"), the
+# disks' requests in flight, and the NIC's and softirqs' counters: enough
+# to tell a request the driver never starts from a frame or reply lost.
+stall_state ()
+{
+  [ -d /sys/kernel/debug/aoe ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+  for f in /sys/kernel/debug/aoe/e0.1 '/sys/block/etherd!e0.1/state' \
+           '/sys/block/etherd!e0.1/inflight' /sys/block/nbd0/inflight \
+           /sys/class/net/eth0/statistics/tx_packets /sys/class/net/eth0/statistics/rx_packets \
+           /sys/class/net/eth0/statistics/tx_dropped /sys/class/net/eth0/statistics/rx_dropped \
+           /proc/net/softnet_stat; do
+    [ -r "$f" ] || continue
+    sed "s|^|BOARD-DIAG when=$1 what=$f |" "$f" 2>/dev/null || true
+  done
+}
+
 # watchdog_start PATH RW REP: a stalled dd cannot be killed (it waits in
-# the block layer), so after 120 s the board reports the stall and resets
-# itself, unless the caller kills $watchdog first.
+# the block layer), so after 120 s the board reports the stall and its
+# state (stall_state), starts one new one-sector O_DIRECT read of the
+# stalled disk, reports the state again 10 s later (whether a new request
+# restarts the driver), and resets itself, unless the caller kills
+# $watchdog first.
 watchdog_start ()
 {
   (sleep 120
    echo "BOARD-STALL path=$1 rw=$2 rep=$3"
    log "$1 $2 stalled (120 s): the run ends here"
+   stall_state stalled
+   dd if="$dev" of=/dev/null bs=512 count=1 skip=1 iflag=direct 2>/dev/null &&
+     echo "BOARD-DIAG when=prod what=dd a new one-sector read finished" &
+   sleep 10
+   stall_state after-prod
    echo "BOARD-EXIT: 0"
    echo b > /proc/sysrq-trigger) &
   watchdog=$!
