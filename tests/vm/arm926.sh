@@ -6,7 +6,8 @@
 #
 # Debian ships no versatile kernel, so one is built from linux-source-6.1
 # with tests/vm/board-kernel.config merged over versatile_defconfig, and
-# cached.  The board has no virtio (its NIC is the SMC91C111, its PCI
+# cached; tests/vm/board-aoe-kick.patch fixes a stall of its aoe driver
+# that the board's single slow CPU brings out.  The board has no virtio (its NIC is the SMC91C111, its PCI
 # bus is not used), so its whole root file system is the initramfs:
 # Debian's armel busybox-static, nbdkit, nbd-client, nbdfuse, fuse3 and
 # e2fsprogs with the libraries they load (unpacked, never installed),
@@ -98,12 +99,18 @@ _board_installed_version ()
   dpkg-query -W -f '${Version}' "$1" 2>/dev/null
 }
 
-# Unpack /usr/src/linux-source-6.1.tar.xz into $1/linux-source-6.1 once
-# per package version (without Documentation/ but its Kconfig).
+# The patch applied to the kernel source: the kernel aoe driver's stall
+# fix (its header says why).
+_board_kernel_patch=$_board_dir/board-aoe-kick.patch
+
+# Unpack /usr/src/linux-source-6.1.tar.xz into $1/linux-source-6.1 (without
+# Documentation/ but its Kconfig) and apply $_board_kernel_patch, once per
+# package version and patch.
 _board_kernel_source ()
 {
-  local cache=$1 version=$2 src=$1/linux-source-6.1
-  if [ "$(cat "$src/.bda-version" 2>/dev/null)" = "$version" ]; then
+  local cache=$1 stamp src=$1/linux-source-6.1
+  stamp="$2 $(sha256sum < "$_board_kernel_patch" | cut -c1-16)"
+  if [ "$(cat "$src/.bda-version" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
   rm -rf --one-file-system "$src"
@@ -112,15 +119,18 @@ _board_kernel_source ()
     tar -C "$cache" -xJf /usr/src/linux-source-6.1.tar.xz \
         linux-source-6.1/Documentation/Kconfig ||
     _tb_die "board_kernel: cannot unpack /usr/src/linux-source-6.1.tar.xz"
-  echo "$version" > "$src/.bda-version"
+  patch -d "$src" -p1 --forward --quiet < "$_board_kernel_patch" ||
+    _tb_die "board_kernel: $_board_kernel_patch does not apply to linux-source-6.1 $2"
+  echo "$stamp" > "$src/.bda-version"
 }
 
 # board_kernel: set BOARD_KERNEL (zImage), BOARD_DTB (versatile-pb.dtb),
 # BOARD_MODROOT (a tree holding lib/modules/BOARD_KVER) to a kernel built
-# from linux-source-6.1 with tests/vm/board-kernel.config merged over
-# versatile_defconfig.  Cached under a key of the fragment, the source
-# package's and the cross compiler's versions: a changed input builds a
-# new one (make reuses the object tree, so only what changed is rebuilt).
+# from linux-source-6.1, patched with tests/vm/board-aoe-kick.patch, with
+# tests/vm/board-kernel.config merged over versatile_defconfig.  Cached
+# under a key of the fragment, the patch, the source package's and the
+# cross compiler's versions: a changed input builds a new one (make reuses
+# the object tree, so only what changed is rebuilt).
 board_kernel ()
 {
   local cache src obj out key srcver gccver jobs log
@@ -132,9 +142,11 @@ board_kernel ()
     _tb_skip "gcc-$BOARD_TRIPLET is not installed (scripts/install-deps board)"
   requires command -v flex
   requires command -v bison
+  requires command -v patch
   cache=$(board_cache_dir)
   key=$(printf '%s\n' "$srcver" "$gccver" |
-          cat - "$_board_dir/board-kernel.config" | sha256sum | cut -c1-16)
+          cat - "$_board_dir/board-kernel.config" "$_board_kernel_patch" |
+          sha256sum | cut -c1-16)
   out=$cache/kernel-$key
   BOARD_KERNEL=$out/zImage
   BOARD_DTB=$out/versatile-pb.dtb
