@@ -105,6 +105,12 @@ awk -v mib="$mib" -v reps="$reps" '
     printf "\nMedians of %d measurements in %d interleaved repetitions, %d MiB each (dd bs=1M through the page cache), one boot of the emulated ARM926 board.\n", NR, reps, mib
     if (stalls != "") printf "Stalled (no progress for 120 s, the board reset itself there): %s.\n", stalls
   }' stalls="$stalls" "$BOARD_DIR/bench.txt" > "$out/board.md" || _tb_die "cannot write $out/board.md"
+# The kernel's driver carries the board kernel's stall fix; how often its
+# timer had to resume it (board-guest-bench.sh's kicked_report).
+kicked=$(board_results BOARD-KICKED |
+           sed -n 's/.* rep=\([^ ]*\) kicked=\(.*\)/repetition \1: \2/p' | paste -sd ',' | sed 's/,/, /g')
+printf '%s\n' "The kernel's aoe driver is linux-source-6.1's with tests/vm/board-aoe-kick.patch (the stock driver stalls on this board). Times it found no free frame with none outstanding (debugfs \"kicked\"), each a stall of the stock driver unless a new request came: ${kicked:-never reported}." \
+  >> "$out/board.md"
 if [ "$profile_mib" != 0 ]; then
   [ -s "$out/board-profile.txt" ] || vm_fail "the board printed no profile"
   # The shares of processes and binaries, per path and direction.

@@ -17,13 +17,17 @@
 # (the NBD path's before the measurements, the kernel's after them)
 # prints the report's lines as
 #   BOARD-PROFILE path=P rw=R sort=comm|dso|comm,dso,sym LINE
-# A dd that has not finished after 120 s is reported as
+# After the kernel driver's measurements of each repetition,
+#   BOARD-KICKED path=kernel-aoe rep=N kicked=K
+# (kicked_report).  A dd that has not finished after 120 s is reported as
 #   BOARD-STALL path=P rw=R rep=N
-# and the board resets (the run ends there): the kernel's aoe driver
-# stalls for good now and then on this board (it stops starting requests
-# with every frame it sent answered: README, "The emulated ARM926
-# board"), and a stalled driver cannot be unloaded, so no later
-# measurement would be fair.  nbdkit aoe runs first in each repetition for that reason.
+# with the stalled path's state as BOARD-DIAG lines, and the board resets
+# (the run ends there): the stock kernel aoe driver stalls for good on
+# this board (it stops starting a request it holds, every frame it sent
+# answered: tests/vm/board-aoe-kick.patch, which the board's kernel
+# carries), and a stalled driver cannot be unloaded, so no later
+# measurement would be fair.  nbdkit aoe runs first in each repetition
+# for that reason.
 set -eu
 
 # Print a progress line on the console.
@@ -155,6 +159,18 @@ profile ()
   rm -f /tmp/perf.data
 }
 
+# kicked_report REP: how often the kernel aoe driver found no free frame
+# with none outstanding ("kicked" in its debugfs file), as
+#   BOARD-KICKED path=kernel-aoe rep=REP kicked=K
+# Each kick is a stall of the stock driver unless a new request comes
+# (tests/vm/board-aoe-kick.patch lets its timer resume it).
+kicked_report ()
+{
+  [ -d /sys/kernel/debug/aoe ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+  kicked=$(sed -n 's/^kicked: //p' /sys/kernel/debug/aoe/e0.1 2>/dev/null)
+  echo "BOARD-KICKED path=kernel-aoe rep=$1 kicked=${kicked:-unknown}"
+}
+
 # kernel_aoe REP: the kernel's aoe driver on eth0, read then write (with
 # REP "profile", the profiles of both instead).
 kernel_aoe ()
@@ -170,6 +186,7 @@ kernel_aoe ()
     measure kernel-aoe read "$1" /dev/etherd/e0.1
     measure kernel-aoe write "$1" /dev/etherd/e0.1
   fi
+  kicked_report "$1"
   rmmod aoe || die "rmmod aoe failed"
 }
 
