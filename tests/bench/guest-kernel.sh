@@ -10,6 +10,9 @@
 #   nbd-sendmmsg  the same with LIBAOE_TX_RING=0: frames sent by sendmmsg
 #               instead of the transmit ring (what the ring changes)
 #   kernel      insmod aoe aoe_iflist=eth0, /dev/etherd/e0.1
+#   nbd-memory  nbdkit's memory plugin (SIZE) + nbd-client -unix,
+#               /dev/nbd0: the NBD path with no AoE and no network under
+#               it, the floor any nbdkit plugin served so stands on
 #   tuned ones  (TUNED, comma separated; sequential QD16 tests only)
 #               nbd-mskb   libaoe with /dev/nbd0's max_sectors_kb raised to
 #                          1024 (one NBD request per 1 MiB request)
@@ -26,8 +29,8 @@
 # the fio run, which includes fio's start-up while nbdkit idles) and
 # fio's own (its usr_cpu + sys_cpu): the rest is the kernel's (block
 # layer, nbd or aoe driver, network, softirqs).  Repetitions interleave
-# the paths, A B C C B A: odd ones libaoe first, even ones the kernel
-# first, nbd-sendmmsg between them.
+# the paths, A B C D D C B A: odd ones libaoe first, even ones the kernel
+# first, nbd-sendmmsg and nbd-memory between them.
 #
 # With PROFILE (1), then perf in the guest over read-qd16 and write-qd16
 # on libaoe and kernel (fio time-based over SIZE; perf record -a -g for 6
@@ -87,6 +90,7 @@ path_up ()
     nbd-conn4) g_nbd_up 0 0.1 -C 4 ;;
     nbd-both) g_nbd_up 0 0.1 -C 4 && echo 1024 > /sys/block/nbd0/queue/max_sectors_kb ;;
     nbd-sendmmsg) LIBAOE_TX_RING=0 g_nbd_up 0 0.1 ;;
+    nbd-memory) memory_up ;;
     kernel) kernel_up ;;
     *) g_fail "unknown path $1" ;;
   esac >&2
@@ -101,6 +105,16 @@ path_down ()
   else
     g_nbd_down 0
   fi
+}
+
+# memory_up: nbdkit's memory plugin of $size on /tmp/nbd0.sock, and
+# /dev/nbd0 on it (path_down's g_nbd_down stops both).
+memory_up ()
+{
+  rm -f /tmp/nbd0.sock /tmp/nbd0.pid
+  nbdkit -P /tmp/nbd0.pid -U /tmp/nbd0.sock memory "$size" ||
+    g_fail "nbdkit memory did not start"
+  g_nbd_client 0
 }
 
 # kernel_up: load the kernel's aoe driver on eth0 and wait for e0.1.
@@ -191,11 +205,15 @@ measure ()
   path_down "$path"
 }
 
-# The paths of repetition $1 in order: A B C C B A (and the tuned ones
-# after).
+# The paths of repetition $1 in order: A B C D D C B A (and the tuned
+# ones after).
 rep_order ()
 {
-  if (( $1 % 2 )); then echo libaoe nbd-sendmmsg kernel; else echo kernel nbd-sendmmsg libaoe; fi
+  if (( $1 % 2 )); then
+    echo libaoe nbd-sendmmsg nbd-memory kernel
+  else
+    echo kernel nbd-memory nbd-sendmmsg libaoe
+  fi
 }
 
 # report_lines N COMMAND...: the first N lines of perf report COMMAND's
@@ -250,7 +268,7 @@ profile_path ()
 
 all_tests=(read-qd1 write-qd1 read-qd16 write-qd16 lat)
 IFS=, read -r -a tuned_paths <<< "$tuned"
-g_say "benchmark at MTU $VM_MTU: $reps repetitions of $size, paths libaoe kernel ${tuned_paths[*]}"
+g_say "benchmark at MTU $VM_MTU: $reps repetitions of $size, paths $(rep_order 1) ${tuned_paths[*]}"
 for (( rep = 1; rep <= reps; rep++ )); do
   for path in $(rep_order "$rep"); do
     measure "$path" "$rep" 0 "${all_tests[@]}"
@@ -276,7 +294,7 @@ done
 [ -e "$VM_SHARE/loss.applied" ] || g_fail "the host did not apply the loss"
 for (( rep = 1; rep <= reps; rep++ )); do
   for path in $(rep_order "$rep"); do
-    [ "$path" != nbd-sendmmsg ] || continue
+    [ "$path" != nbd-sendmmsg ] && [ "$path" != nbd-memory ] || continue
     measure "$path" "$rep" 1 read-qd16 write-qd16
   done
 done

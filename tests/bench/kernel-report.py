@@ -63,16 +63,17 @@ def fmt(value, decimals=0, suffix=""):
     return f"{value:.{decimals}f}{suffix}"
 
 
-def side_by_side(rows, mtus):
-    """libaoe against the kernel: throughput and CPU per GiB."""
-    out = ["| MTU | loss | test | kernel MB/s | libaoe MB/s | libaoe/kernel "
-           "| kernel CPU s/GiB | libaoe CPU s/GiB | libaoe/kernel |",
+def side_by_side(rows, mtus, path="libaoe"):
+    """path (libaoe's by default) against the kernel: throughput and CPU
+    per GiB."""
+    out = [f"| MTU | loss | test | kernel MB/s | {path} MB/s | {path}/kernel "
+           f"| kernel CPU s/GiB | {path} CPU s/GiB | {path}/kernel |",
            "|---|---|---|---|---|---|---|---|---|"]
     for mtu in mtus:
         for loss in sorted({r["loss"] for r in rows}):
             for test, heading in SEQ_TESTS:
                 k = select(rows, mtu=mtu, loss=loss, test=test, path="kernel")
-                a = select(rows, mtu=mtu, loss=loss, test=test, path="libaoe")
+                a = select(rows, mtu=mtu, loss=loss, test=test, path=path)
                 if not k or not a:
                     continue
                 out.append(
@@ -86,14 +87,15 @@ def side_by_side(rows, mtus):
     return out
 
 
-def latency(rows, mtus):
-    """4 KiB random reads at QD1: p50 and p99, libaoe against the kernel."""
-    out = ["| MTU | kernel p50 µs | libaoe p50 µs | libaoe/kernel "
-           "| kernel p99 µs | libaoe p99 µs | libaoe/kernel |",
+def latency(rows, mtus, path="libaoe"):
+    """4 KiB random reads at QD1: p50 and p99, path (libaoe's by default)
+    against the kernel."""
+    out = [f"| MTU | kernel p50 µs | {path} p50 µs | {path}/kernel "
+           f"| kernel p99 µs | {path} p99 µs | {path}/kernel |",
            "|---|---|---|---|---|---|---|"]
     for mtu in mtus:
         k = select(rows, mtu=mtu, loss=0, test="lat", path="kernel")
-        a = select(rows, mtu=mtu, loss=0, test="lat", path="libaoe")
+        a = select(rows, mtu=mtu, loss=0, test="lat", path=path)
         if not k or not a:
             continue
         out.append(f"| {mtu} | {fmt(median(k, 'lat_p50_us'))} "
@@ -130,8 +132,8 @@ def tuning(rows, mtus):
 
 
 def cpu_split(rows, mtus):
-    """Where the guest's CPU goes on the QD16 tests: nbdkit (libaoe's
-    path), fio, and the rest (the kernel: block layer, nbd or aoe driver,
+    """Where the guest's CPU goes on the QD16 tests: nbdkit (the NBD
+    paths: libaoe's and nbd-memory's), fio, and the rest (the kernel: block layer, nbd or aoe driver,
     network, softirqs); nbdkit's user time is its own code and
     libaoe's, the rest of its time the kernel's on its behalf (system
     calls).  A note if the run did not record the split."""
@@ -142,7 +144,7 @@ def cpu_split(rows, mtus):
            "|---|---|---|---|---|---|---|---|"]
     for mtu in mtus:
         for test, heading in SEQ_TESTS[2:]:
-            for path in ("libaoe", "kernel"):
+            for path in ("libaoe", "nbd-memory", "kernel"):
                 runs = select(rows, mtu=mtu, loss=0, test=test, path=path)
                 if not runs:
                     continue
@@ -158,6 +160,24 @@ def cpu_split(rows, mtus):
                            f"| {fmt(fio, 2)} "
                            f"| {fmt(rest, 2)} |")
     return out
+
+
+def nbd_floor(rows, mtus):
+    """The NBD path with nothing under it (nbd-memory: nbdkit's memory
+    plugin + nbd-client) against the kernel's aoe driver: what any plugin
+    served through /dev/nbd0 costs at least.  Nothing if the run did not
+    measure it."""
+    if not any(r["path"] == "nbd-memory" for r in rows):
+        return []
+    return ["## The NBD floor: nbdkit memory + nbd-client, no AoE and no "
+            "network (nbd-memory, interleaved with the others), against "
+            "the kernel's aoe driver",
+            "",
+            *side_by_side([r for r in rows if r["loss"] == 0], mtus,
+                          "nbd-memory"),
+            "",
+            *latency(rows, mtus, "nbd-memory"),
+            ""]
 
 
 def main(argv):
@@ -209,6 +229,7 @@ def main(argv):
         "",
         *cpu_split(rows, mtus),
         "",
+        *nbd_floor(rows, mtus),
     ]
     text = "\n".join(lines)
     try:

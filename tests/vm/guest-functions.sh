@@ -16,6 +16,8 @@
 #                            nbdkit aoe for eSHELF.SLOT on eth0 and
 #                            nbd-client [OPT...] on /dev/nbdN (socket
 #                            /tmp/nbdN.sock, nbdkit's pid in /tmp/nbdN.pid)
+#   g_nbd_client N [OPT...]  nbd-client [OPT...] on /dev/nbdN for the
+#                            nbdkit serving /tmp/nbdN.sock
 #   g_nbd_down N             disconnect /dev/nbdN and stop its nbdkit
 #   g_drop_caches            sync and drop the page cache
 
@@ -64,7 +66,7 @@ g_nbd_connected ()
 # the power-cut test catches a server losing acknowledged writes).
 g_nbd_up ()
 {
-  local n=$1 target=$2 i filter=() params=()
+  local n=$1 target=$2 filter=() params=()
   shift 2
   if [ -n "${AOE_VM_NBDKIT_FILTER:-}" ]; then
     read -r -a params <<< "$AOE_VM_NBDKIT_FILTER"
@@ -75,6 +77,15 @@ g_nbd_up ()
   nbdkit -P "/tmp/nbd$n.pid" -U "/tmp/nbd$n.sock" "${filter[@]}" \
     "$AOE_PLUGIN" iface=eth0 "e$target" "${params[@]}" ||
     g_fail "nbdkit aoe e$target did not start"
+  g_nbd_client "$n" "$@"
+}
+
+# g_nbd_client N [OPT...]: connect /dev/nbdN to the nbdkit serving
+# /tmp/nbdN.sock, with nbd-client's options OPT, and wait for its size.
+g_nbd_client ()
+{
+  local n=$1 i
+  shift
   nbd-client "$@" -unix "/tmp/nbd$n.sock" "/dev/nbd$n" > "/tmp/nbd$n.log" 2>&1 ||
     g_fail "nbd-client -unix /tmp/nbd$n.sock /dev/nbd$n failed: $(tail -n 2 "/tmp/nbd$n.log")"
   for (( i = 0; i < 100; i++ )); do
