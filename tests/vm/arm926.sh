@@ -100,40 +100,54 @@ _board_installed_version ()
 }
 
 # The patch applied to the kernel source: the kernel aoe driver's stall
-# fix (its header says why).
+# fix (its header says why); empty after board_stock_aoe.
 _board_kernel_patch=$_board_dir/board-aoe-kick.patch
 
-# Unpack /usr/src/linux-source-6.1.tar.xz into $1/linux-source-6.1 (without
-# Documentation/ but its Kconfig) and apply $_board_kernel_patch, once per
-# package version and patch.
+# board_stock_aoe: build the board's kernel without the stall fix
+# (before board_prepare; scripts/bench --board --stock-aoe, which shows
+# the stock driver's stall).  Its source and object trees are its own:
+# make, which compares times, would keep the patched objects in a shared
+# object tree.
+board_stock_aoe ()
+{
+  _board_kernel_patch=
+}
+
+# Unpack /usr/src/linux-source-6.1.tar.xz into directory $1 (without
+# Documentation/ but its Kconfig) and apply $_board_kernel_patch (if
+# any), once per package version $2 and patch.
 _board_kernel_source ()
 {
-  local cache=$1 stamp src=$1/linux-source-6.1
-  stamp="$2 $(sha256sum < "$_board_kernel_patch" | cut -c1-16)"
+  local src=$1 stamp="$2 stock"
+  [ -z "$_board_kernel_patch" ] ||
+    stamp="$2 $(sha256sum < "$_board_kernel_patch" | cut -c1-16)"
   if [ "$(cat "$src/.bda-version" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
-  rm -rf --one-file-system "$src"
-  tar -C "$cache" -xJf /usr/src/linux-source-6.1.tar.xz \
-      --exclude='linux-source-6.1/Documentation' &&
-    tar -C "$cache" -xJf /usr/src/linux-source-6.1.tar.xz \
+  rm -rf --one-file-system "$src" && mkdir -p "$src" &&
+    tar -C "$src" --strip-components=1 -xJf /usr/src/linux-source-6.1.tar.xz \
+        --exclude='linux-source-6.1/Documentation' &&
+    tar -C "$src" --strip-components=1 -xJf /usr/src/linux-source-6.1.tar.xz \
         linux-source-6.1/Documentation/Kconfig ||
     _tb_die "board_kernel: cannot unpack /usr/src/linux-source-6.1.tar.xz"
-  patch -d "$src" -p1 --forward --quiet < "$_board_kernel_patch" ||
-    _tb_die "board_kernel: $_board_kernel_patch does not apply to linux-source-6.1 $2"
+  if [ -n "$_board_kernel_patch" ]; then
+    patch -d "$src" -p1 --forward --quiet < "$_board_kernel_patch" ||
+      _tb_die "board_kernel: $_board_kernel_patch does not apply to linux-source-6.1 $2"
+  fi
   echo "$stamp" > "$src/.bda-version"
 }
 
 # board_kernel: set BOARD_KERNEL (zImage), BOARD_DTB (versatile-pb.dtb),
 # BOARD_MODROOT (a tree holding lib/modules/BOARD_KVER) to a kernel built
-# from linux-source-6.1, patched with tests/vm/board-aoe-kick.patch, with
+# from linux-source-6.1, patched with tests/vm/board-aoe-kick.patch (not
+# after board_stock_aoe), with
 # tests/vm/board-kernel.config merged over versatile_defconfig.  Cached
 # under a key of the fragment, the patch, the source package's and the
 # cross compiler's versions: a changed input builds a new one (make reuses
 # the object tree, so only what changed is rebuilt).
 board_kernel ()
 {
-  local cache src obj out key srcver gccver jobs log
+  local cache src obj out key srcver gccver jobs log variant=
   srcver=$(_board_installed_version linux-source-6.1)
   gccver=$(_board_installed_version gcc-$BOARD_TRIPLET)
   [ -n "$srcver" ] && [ -f /usr/src/linux-source-6.1.tar.xz ] ||
@@ -145,18 +159,20 @@ board_kernel ()
   requires command -v patch
   cache=$(board_cache_dir)
   key=$(printf '%s\n' "$srcver" "$gccver" |
-          cat - "$_board_dir/board-kernel.config" "$_board_kernel_patch" |
+          cat - "$_board_dir/board-kernel.config" \
+              ${_board_kernel_patch:+"$_board_kernel_patch"} |
           sha256sum | cut -c1-16)
   out=$cache/kernel-$key
   BOARD_KERNEL=$out/zImage
   BOARD_DTB=$out/versatile-pb.dtb
   BOARD_MODROOT=$out/modules
   if [ ! -f "$out/done" ]; then
-    src=$cache/linux-source-6.1
-    obj=$cache/kernel-obj
+    [ -n "$_board_kernel_patch" ] || variant=-stock
+    src=$cache/linux-source-6.1$variant
+    obj=$cache/kernel-obj$variant
     log=$cache/kernel-build.log
     jobs=${AOE_BOARD_JOBS:-$(nproc)}
-    _board_kernel_source "$cache" "$srcver"
+    _board_kernel_source "$src" "$srcver"
     echo "board: building the ARM926 kernel (log: $log)"
     local start=$SECONDS
     {
