@@ -93,6 +93,10 @@ awk -v mib="$mib" -v reps="$reps" '
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
+  # A median in format f, or "-" for a path not measured (median 0).
+  function cell(value, f) {
+    return value > 0 ? sprintf(f, value) : "-"
+  }
   {
     k = field("path") " " field("rw")
     s = field("seconds"); c = field("cpu_seconds"); b = field("bytes")
@@ -107,8 +111,8 @@ awk -v mib="$mib" -v reps="$reps" '
       rw = rws[r]
       km = median(mbs["kernel-aoe " rw]); nm = median(mbs["nbd-aoe " rw])
       kc = median(cpm["kernel-aoe " rw]); nc = median(cpm["nbd-aoe " rw])
-      printf "| %s | %.2f | %.2f | %s | %.4f | %.4f | %s |\n", rw, km, nm,
-             (km > 0 && nm > 0 ? sprintf("%.2fx", nm / km) : "n/a"), kc, nc,
+      printf "| %s | %s | %s | %s | %s | %s | %s |\n", rw, cell(km, "%.2f"), cell(nm, "%.2f"),
+             (km > 0 && nm > 0 ? sprintf("%.2fx", nm / km) : "n/a"), cell(kc, "%.4f"), cell(nc, "%.4f"),
              (kc > 0 && nc > 0 ? sprintf("%.2fx", nc / kc) : "n/a")
     }
     printf "\nMedians of %d measurements in %d interleaved repetitions, %d MiB each (dd bs=1M through the page cache), one boot of the emulated ARM926 board.\n", NR, reps, mib
@@ -143,4 +147,7 @@ if [ "$profile_mib" != 0 ]; then
   done >> "$out/board.md"
 fi
 cat "$out/board.md"
-echo "board bench: wrote $out/board.md (raw lines: $out/board.txt${profile_mib:+, profile: $out/board-profile.txt})"
+extra=
+[ "$profile_mib" = 0 ] || extra+=", profile: $out/board-profile.txt"
+[ -z "$stalls" ] || extra+=", stalled state: $out/board-stall.txt"
+echo "board bench: wrote $out/board.md (raw lines: $out/board.txt$extra)"
