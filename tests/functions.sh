@@ -158,11 +158,25 @@ _tb_run_cleanups ()
   _tb_cleanups=()
 }
 
+# After a failure, the last lines of every background process's log
+# (tb_bg's $TB_DIR/bg-PID.log) on stderr: the logs go with $TB_DIR, and a
+# crashed server's last words are what explains the failure.
+_tb_show_bg_logs ()
+{
+  local f
+  for f in "${TB_DIR:-/nonexistent}"/bg-*.log; do
+    [ -s "$f" ] || continue
+    echo "--- last lines of ${f##*/} ---" >&2
+    tail -n 20 "$f" >&2
+  done
+}
+
 # EXIT trap: tear down, keeping the test's exit status.
 _tb_on_exit ()
 {
   local status=$?
   if [ "$BASHPID" = "$_tb_main_pid" ]; then
+    [ "$status" = 0 ] || [ "$status" = 77 ] || _tb_show_bg_logs
     _tb_run_cleanups
     if [ -n "${_tb_wrapper_dir:-}" ]; then
       rm -rf "$_tb_wrapper_dir"
