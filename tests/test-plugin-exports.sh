@@ -139,7 +139,11 @@ echo "e1.5, started later, is listed and served"
 # ---- 5. a target going away and coming back ----
 tb_vblade_stop "$pid02"
 start=$(date +%s%N)
-if tb_init_exec nbdcopy "$(uri e0.2)" "$TB_DIR/gone02" 2> "$TB_DIR/gone.err"; then
+# One request at a time: nbdcopy hangs up at its first error, and with
+# replies still queued nbdkit 1.32 (Debian 12) can abort on the closed
+# socket (its bug, fixed upstream in 1.33.10: README, "Known problems").
+if tb_init_exec nbdcopy --connections=1 --requests=1 "$(uri e0.2)" "$TB_DIR/gone02" \
+     2> "$TB_DIR/gone.err"; then
   fail "e0.2 read succeeded with its target stopped"
 fi
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
