@@ -69,6 +69,12 @@ dd_prepare ()
   fi
 }
 
+# Mount debugfs (the kernel aoe driver's state) unless it is mounted.
+debugfs_mount ()
+{
+  [ -d /sys/kernel/debug/aoe ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+}
+
 # stall_state WHEN: what a stalled path's state is, as lines
 #   BOARD-DIAG when=WHEN what=SOURCE LINE
 # The kernel aoe driver's debugfs file (frames allocated and free, the
@@ -78,7 +84,7 @@ dd_prepare ()
 # to tell a request the driver never starts from a frame or reply lost.
 stall_state ()
 {
-  [ -d /sys/kernel/debug/aoe ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+  debugfs_mount
   for f in /sys/kernel/debug/aoe/e0.1 '/sys/block/etherd!e0.1/state' \
            '/sys/block/etherd!e0.1/inflight' /sys/block/nbd0/inflight \
            /sys/class/net/eth0/statistics/tx_packets /sys/class/net/eth0/statistics/rx_packets \
@@ -166,7 +172,7 @@ profile ()
 # (tests/vm/board-aoe-kick.patch lets its timer resume it).
 kicked_report ()
 {
-  [ -d /sys/kernel/debug/aoe ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+  debugfs_mount
   kicked=$(sed -n 's/^kicked: //p' /sys/kernel/debug/aoe/e0.1 2>/dev/null)
   echo "BOARD-KICKED path=kernel-aoe rep=$1 kicked=${kicked:-unknown}"
 }

@@ -133,10 +133,11 @@ def tuning(rows, mtus):
 
 def cpu_split(rows, mtus):
     """Where the guest's CPU goes on the QD16 tests: nbdkit (the NBD
-    paths: libaoe's and nbd-memory's), fio, and the rest (the kernel: block layer, nbd or aoe driver,
-    network, softirqs); nbdkit's user time is its own code and
-    libaoe's, the rest of its time the kernel's on its behalf (system
-    calls).  A note if the run did not record the split."""
+    paths: libaoe's and nbd-memory's), fio, and the rest (the kernel:
+    block layer, nbd or aoe driver, network, softirqs); nbdkit's user
+    time is its own code and libaoe's, the rest of its time the kernel's
+    on its behalf (system calls).  A note if the run did not record the
+    split."""
     if not any("nbdkit_cpu_s_per_gib" in r for r in rows):
         return ["(not recorded in this run)"]
     out = ["| MTU | test | path | guest CPU s/GiB | nbdkit | of which user "
