@@ -7,8 +7,9 @@
 # Debian ships no versatile kernel, so one is built from linux-source-6.1
 # with tests/vm/board-kernel.config merged over versatile_defconfig, and
 # cached; tests/vm/board-aoe-kick.patch fixes a stall of its aoe driver
-# that the board's single slow CPU brings out.  The board has no virtio (its NIC is the SMC91C111, its PCI
-# bus is not used), so its whole root file system is the initramfs:
+# that the board's single slow CPU brings out.  The board has no virtio
+# (its NIC is the SMC91C111, its PCI bus is not used), so its whole root
+# file system is the initramfs:
 # Debian's armel busybox-static, nbdkit, nbd-client, nbdfuse, fuse3 and
 # e2fsprogs with the libraries they load (unpacked, never installed),
 # the project's armel build (scripts/cross-check --build-only) where its
@@ -115,14 +116,15 @@ board_stock_aoe ()
 
 # Unpack /usr/src/linux-source-6.1.tar.xz into directory $1 (without
 # Documentation/ but its Kconfig) and apply $_board_kernel_patch (if
-# any), once per package version $2 and patch.
+# any), once per package version $2 and patch.  Returns 1 if it was
+# already there, 0 if it unpacked it now.
 _board_kernel_source ()
 {
   local src=$1 stamp="$2 stock"
   [ -z "$_board_kernel_patch" ] ||
     stamp="$2 $(sha256sum < "$_board_kernel_patch" | cut -c1-16)"
   if [ "$(cat "$src/.bda-version" 2>/dev/null)" = "$stamp" ]; then
-    return 0
+    return 1
   fi
   rm -rf --one-file-system "$src" && mkdir -p "$src" &&
     tar -C "$src" --strip-components=1 -xJf /usr/src/linux-source-6.1.tar.xz \
@@ -140,11 +142,14 @@ _board_kernel_source ()
 # board_kernel: set BOARD_KERNEL (zImage), BOARD_DTB (versatile-pb.dtb),
 # BOARD_MODROOT (a tree holding lib/modules/BOARD_KVER) to a kernel built
 # from linux-source-6.1, patched with tests/vm/board-aoe-kick.patch (not
-# after board_stock_aoe), with
-# tests/vm/board-kernel.config merged over versatile_defconfig.  Cached
-# under a key of the fragment, the patch, the source package's and the
-# cross compiler's versions: a changed input builds a new one (make reuses
-# the object tree, so only what changed is rebuilt).
+# after board_stock_aoe), with tests/vm/board-kernel.config merged over
+# versatile_defconfig.  Cached under a key of the fragment, the patch, the
+# source package's and the cross compiler's versions: a changed input
+# builds a new one.  make reuses the object tree after a fragment change,
+# so only what changed is rebuilt; a freshly unpacked source (a new
+# package or patch) starts a new object tree, because make compares
+# times and the tarball's files are older than objects built from a
+# different source.
 board_kernel ()
 {
   local cache src obj out key srcver gccver jobs log variant=
@@ -172,7 +177,9 @@ board_kernel ()
     obj=$cache/kernel-obj$variant
     log=$cache/kernel-build.log
     jobs=${AOE_BOARD_JOBS:-$(nproc)}
-    _board_kernel_source "$src" "$srcver"
+    if _board_kernel_source "$src" "$srcver"; then
+      rm -rf --one-file-system "$obj"
+    fi
     echo "board: building the ARM926 kernel (log: $log)"
     local start=$SECONDS
     {
