@@ -37,7 +37,9 @@
 # s of the steady state, started by fio's exec_prerun): for each, in
 # $VM_SHARE/profile-PATH-TEST.txt, the shares of processes, of binaries
 # and of symbols (self), nbdkit's time inclusive in each system call
-# (__x64_sys_*: where its system time goes), and fio's MB/s over the run.
+# (__x64_sys_*: where its system time goes), and fio's MB/s over the run;
+# for libaoe, then a second run counting nbdkit's system calls, context
+# switches and CPU per frame and per NBD request (guest-syscalls.py).
 #
 # Then the loss phase: the guest asks the host for 1% loss each way
 # (touches $VM_SHARE/loss.request, waits for $VM_SHARE/loss.applied) and
@@ -225,17 +227,30 @@ report_lines ()
   "$@" 2>/dev/null | grep -v -e '^#' -e '^ *$' | head -n "$n" || true
 }
 
+# steady_fio PATH DEV TEST PRERUN [WRAPPER...]: TEST (read-qd16 or
+# write-qd16) on DEV time-based for 10 s, with PRERUN (a shell command,
+# in the background; may be empty) started by fio's exec_prerun once the
+# I/O begins, fio itself run by WRAPPER (a command taking fio's command
+# line) if given.
+steady_fio ()
+{
+  local path=$1 dev=$2 test=$3 prerun=$4
+  shift 4
+  timeout -s KILL 120 "$@" fio --name="$test" --filename="$dev" --direct=1 --ioengine=libaio \
+      --size="$size" --offset=0 --bs=1M --iodepth=16 --rw="${test%-qd16}" --time_based \
+      --runtime=10 ${prerun:+--exec_prerun="$prerun"} \
+      --output-format=json --output=/tmp/fio.json >/tmp/steady.log 2>&1 ||
+    g_fail "fio $test on $path failed under perf: $(tail -n 2 /tmp/steady.log)"
+}
+
 # profile_test PATH DEV TEST: perf over TEST on DEV (see the header).
 profile_test ()
 {
   local path=$1 dev=$2 test=$3 rw=${3%-qd16} file report
   file=$VM_SHARE/profile-$path-$test.txt
   rm -f /tmp/perf.data
-  timeout -s KILL 120 fio --name="$test" --filename="$dev" --direct=1 --ioengine=libaio \
-      --size="$size" --offset=0 --bs=1M --iodepth=16 --rw="$rw" --time_based --runtime=10 \
-      --exec_prerun='perf record -q -a -g -F 499 -e cpu-clock -o /tmp/perf.data -- sleep 6 >/dev/null 2>&1 &' \
-      --output-format=json --output=/tmp/fio.json >/dev/null 2>&1 ||
-    g_fail "fio $test on $path failed under perf"
+  steady_fio "$path" "$dev" "$test" \
+    'perf record -q -a -g -F 499 -e cpu-clock -o /tmp/perf.data -- sleep 6 >/dev/null 2>&1 &'
   while pgrep -x perf >/dev/null; do sleep 0.2; done
   [ -s /tmp/perf.data ] || g_fail "perf recorded nothing over $test on $path"
   report=(perf report -i /tmp/perf.data --stdio --percent-limit 0.5)
@@ -253,7 +268,25 @@ profile_test ()
         grep -E '__x64_sys_|do_syscall_64|handle_softirqs|asm_exc_page_fault' || true
     fi
   } > "$file"
+  [ "$path" = kernel ] || count_syscalls "$path" "$dev" "$test" "$file"
   g_say "profiled $path $test: $(head -n 1 "$file")"
+}
+
+# count_syscalls PATH DEV TEST FILE: a second run of TEST on DEV, under
+# guest-syscalls.py counting nbdkit's system calls per frame and per NBD
+# request (a pass of its own: perf record's sampling would disturb the
+# count, and the count the profile); its table is appended to FILE.
+count_syscalls ()
+{
+  local path=$1 dev=$2 test=$3 file=$4
+  rm -f /tmp/syscalls.md
+  steady_fio "$path" "$dev" "$test" "" python3 "$AOE_SRCDIR/tests/bench/guest-syscalls.py" \
+    "$(cat /tmp/nbd0.pid)" eth0 nbd0 /tmp/syscalls.md
+  [ -s /tmp/syscalls.md ] || g_fail "no system call count over $test on $path"
+  {
+    cat /tmp/syscalls.md
+    echo "(the count's own run: $(jq -r --arg d "${test%-qd16}" '.jobs[0][$d].bw_bytes / 1e6 * 10 | round / 10' /tmp/fio.json) MB/s)"
+  } >> "$file"
 }
 
 # profile_path PATH: connect PATH, profile read-qd16 and write-qd16.
