@@ -49,7 +49,8 @@
 # loss (percent), bytes, seconds, mb_per_s, cpu_s, cpu_s_per_gib,
 # nbdkit_cpu_s_per_gib and its user part nbdkit_user_s_per_gib (0 on the
 # kernel path), fio_cpu_s_per_gib,
-# lat_p50_us and lat_p99_us (lat only).
+# lat_p50_us and lat_p99_us (lat only), and max_sectors_kb of the device
+# under test (the largest request it passes on: NBD's or AoE's request size).
 set -euo pipefail
 . "$AOE_SRCDIR/tests/vm/guest-functions.sh"
 
@@ -61,6 +62,11 @@ out=$VM_SHARE/kernel.jsonl
 # The longest a sequential test may run (loss can slow a path down a lot).
 cap_seconds=60
 hz=$(getconf CLK_TCK)
+# /dev/nbd0's largest request before any tuning: a value written to its
+# queue outlives nbd-client's disconnect, so every NBD path sets its own
+# (path_up).
+nbd_default_kb=$(cat /sys/block/nbd0/queue/max_sectors_kb) ||
+  g_fail "no /sys/block/nbd0 (is the nbd module loaded?)"
 
 # Busy CPU ticks of the whole guest in the copy of /proc/stat in file $1
 # (its first line, cpu): user + nice + system + irq + softirq.  (fio sends
@@ -83,20 +89,38 @@ proc_ticks ()
   echo "${fields[11]} ${fields[12]}"
 }
 
-# path_up PATH: connect PATH; prints the block device to test.
+# path_up PATH: connect PATH; prints the block device to test.  An NBD
+# path also sets /dev/nbd0's largest request: 1024 KiB for the tunings
+# that raise it, the default for the others.
 path_up ()
 {
+  local kb=$nbd_default_kb
   case $1 in
     libaoe) g_nbd_up 0 0.1 ;;
-    nbd-mskb) g_nbd_up 0 0.1 && echo 1024 > /sys/block/nbd0/queue/max_sectors_kb ;;
+    nbd-mskb) g_nbd_up 0 0.1; kb=1024 ;;
     nbd-conn4) g_nbd_up 0 0.1 -C 4 ;;
-    nbd-both) g_nbd_up 0 0.1 -C 4 && echo 1024 > /sys/block/nbd0/queue/max_sectors_kb ;;
+    nbd-both) g_nbd_up 0 0.1 -C 4; kb=1024 ;;
     nbd-sendmmsg) LIBAOE_TX_RING=0 g_nbd_up 0 0.1 ;;
     nbd-memory) memory_up ;;
     kernel) kernel_up ;;
     *) g_fail "unknown path $1" ;;
   esac >&2
-  if [ "$1" = kernel ]; then echo /dev/etherd/e0.1; else echo /dev/nbd0; fi
+  if [ "$1" = kernel ]; then
+    echo /dev/etherd/e0.1
+  else
+    echo "$kb" > /sys/block/nbd0/queue/max_sectors_kb ||
+      g_fail "cannot set /dev/nbd0's max_sectors_kb to $kb"
+    echo /dev/nbd0
+  fi
+}
+
+# max_sectors_kb DEV: the largest request block device DEV passes on.
+max_sectors_kb ()
+{
+  local name
+  name=$(basename "$(readlink -f "$1")")
+  [ "$1" != /dev/etherd/e0.1 ] || name='etherd!e0.1'
+  cat "/sys/block/$name/queue/max_sectors_kb"
 }
 
 # path_down PATH: disconnect PATH.
@@ -172,11 +196,12 @@ run_test ()
             --argjson loss "$loss" --arg dir "$dir" \
             --argjson cpu "$(( after - before ))" --argjson hz "$hz" \
             --argjson nu "$(( nbdkit_user1 - nbdkit_user0 ))" \
-            --argjson ns "$(( nbdkit_sys1 - nbdkit_sys0 ))" '
+            --argjson ns "$(( nbdkit_sys1 - nbdkit_sys0 ))" \
+            --argjson kb "$(max_sectors_kb "$dev")" '
     .jobs[0][$dir] as $d
     | ($d.runtime / 1000) as $s
     | {path: $path, test: $test, rep: $rep, loss: $loss,
-       bytes: $d.io_bytes, seconds: $s,
+       bytes: $d.io_bytes, seconds: $s, max_sectors_kb: $kb,
        mb_per_s: ($d.io_bytes / $s / 1e6),
        cpu_s: ($cpu / $hz),
        cpu_s_per_gib: ($cpu / $hz / ($d.io_bytes / 1073741824)),

@@ -6,8 +6,8 @@
     kernel-report.py RESULTS.jsonl META.json OUT.md
 
 RESULTS.jsonl holds one object per fio run of tests/bench/guest-kernel.sh
-(path, test, rep, loss, mtu, mb_per_s, cpu_s_per_gib, lat_p50_us,
-lat_p99_us).  Every figure is the median over the repetitions; a ratio is
+(path, test, rep, loss, mtu, mb_per_s, cpu_s_per_gib, max_sectors_kb,
+lat_p50_us, lat_p99_us).  Every figure is the median over the repetitions; a ratio is
 the median of the ratios paired within a repetition (libaoe / kernel, or
 a tuned path / libaoe).  Writes OUT.md and prints it.  Exit status 1 with
 a one-line error on bad input.
@@ -25,7 +25,7 @@ die = _common.die
 
 # Keys every measurement has.
 REQUIRED = ("path", "test", "rep", "loss", "mtu", "seconds", "mb_per_s",
-            "cpu_s_per_gib")
+            "cpu_s_per_gib", "max_sectors_kb")
 # The sequential tests, in table order, with their headings.
 SEQ_TESTS = [("read-qd1", "read QD1"), ("write-qd1", "write QD1"),
              ("read-qd16", "read QD16"), ("write-qd16", "write QD16")]
@@ -181,6 +181,32 @@ def nbd_floor(rows, mtus):
             ""]
 
 
+def request_sizes(rows, mtus):
+    """A line naming each path's largest request (max_sectors_kb; one
+    figure per MTU, in mtus' order, where they differ).  A path must run
+    with one value throughout an MTU: a tuning's value outliving its path
+    (sysfs keeps it across nbd-client's disconnect) would make every
+    later run of another path a tuned one, so that is an error."""
+    sizes = {}
+    for r in rows:
+        sizes.setdefault(r["path"], {}).setdefault(r["mtu"], set()).add(
+            r["max_sectors_kb"])
+    parts = []
+    for path in sorted(sizes):
+        per_mtu = []
+        for mtu in mtus:
+            values = sorted(sizes[path].get(mtu, ()))
+            if len(values) > 1:
+                die(f"{path} ran with max_sectors_kb "
+                    f"{' and '.join(str(v) for v in values)} at MTU {mtu}: "
+                    "a tuning's request size leaked into it")
+            per_mtu += values
+        shown = per_mtu[:1] if len(set(per_mtu)) == 1 else per_mtu
+        parts.append(f"{path} {'/'.join(str(v) for v in shown)}")
+    return ["Largest request of each path (max_sectors_kb): "
+            + ", ".join(parts) + "."]
+
+
 def main(argv):
     """Read the results and the run's description, write the report."""
     if len(argv) != 4:
@@ -213,6 +239,8 @@ def main(argv):
         "sequential requests; CPU: the whole guest's user + system + irq + "
         "softirq time over the run (/proc/stat) per GiB moved.  Ratios are "
         "paired within a repetition.",
+        "",
+        *request_sizes(rows, mtus),
         "",
         "## Throughput and CPU",
         "",
