@@ -298,7 +298,7 @@ aoe_connect (aoe_handle *h)
   if (aoe_internal_on_temporary_loop (io, connect_on, h) == -1)
     goto out;
   if (h->user_loop)
-    aoe_io_attach (io, h->user_loop, false);
+    aoe_io_attach (io, h->user_loop);
   h->io = io;
   io = NULL;
   h->state = AOE_STATE_CONNECTED;

@@ -32,7 +32,7 @@ config_query_reply (struct aoe_command *cmd, const uint8_t *frame,
     return 1;
   if (q->add_ports
       && aoe_engine_add_port (q->io->engine, iface, hdr.src, &cfg,
-                              aoe_io_now (q->io)) == -1) {
+                              aoe_internal_now_us ()) == -1) {
     if (errno == EPERM)
       q->ignored_macs++;
     return 1;

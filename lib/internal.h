@@ -42,7 +42,6 @@
 #define LIBAOE_ATTRIBUTE_NONNULL(...)
 #include "libaoe.h"
 #include "engine.h"
-#include "io-clock.h"
 #include "transport.h"
 
 /* ---- errors (errors.c) ---- */
@@ -164,9 +163,6 @@ struct aoe_io {
   struct aoe_io_iface ifaces[AOE_MAX_IFACES]; /* open interfaces */
   size_t nifaces;                /* how many */
   struct ev_loop *loop;          /* loop the watchers run on, NULL if detached */
-  bool own_loop;                 /* loop is libaoe's: only its callbacks run
-                                    there, so events take the loop's time */
-  struct aoe_io_clock clock;     /* the engine's time (engine_lock) */
   ev_timer timer;                /* fires at aoe_engine_next_deadline */
   ev_async submit_async;         /* another thread queued commands */
   ev_async stop_async;           /* aoe_close asks the I/O thread to stop */
@@ -198,15 +194,8 @@ struct aoe_io *aoe_io_open (struct aoe_handle *h,
 void aoe_io_close (struct aoe_io *io);
 
 /* Start the session's watchers on loop.  The caller must be the only
- * thread using loop.  own_loop: the loop is libaoe's (the I/O thread's,
- * a blocking call's), not the application's (aoe_set_loop), so nothing
- * else runs there and events may take the loop's time (io-clock.h). */
-void aoe_io_attach (struct aoe_io *io, struct ev_loop *loop, bool own_loop);
-
-/* The engine's time now, from a real reading (engine_lock held): for
- * engine calls outside the loop's events (direct submission, reply
- * handlers that register ports). */
-uint64_t aoe_io_now (struct aoe_io *io);
+ * thread using loop. */
+void aoe_io_attach (struct aoe_io *io, struct ev_loop *loop);
 
 /* ---- the send side (io-send.c; engine_lock held) ---- */
 

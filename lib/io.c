@@ -47,25 +47,6 @@ aoe_internal_now_us (void)
   return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
-uint64_t
-aoe_io_now (struct aoe_io *io)
-{
-  return aoe_io_clock_read_now (&io->clock, aoe_internal_now_us);
-}
-
-/* The time of an event on the session's loop (engine_lock held): the
- * loop's own time on libaoe's loops, a real reading on an application's
- * (io-clock.h: the clock is a system call on some machines, and libev
- * has just read it). */
-static uint64_t
-event_now (struct aoe_io *io)
-{
-  if (io->own_loop)
-    return aoe_io_clock_loop_now (&io->clock, ev_now (io->loop),
-                                  aoe_internal_now_us);
-  return aoe_io_now (io);
-}
-
 struct ev_loop *
 aoe_internal_loop_new (void)
 {
@@ -281,7 +262,7 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
   uint64_t now;
 
   pthread_mutex_lock (&io->engine_lock);
-  now = event_now (io);
+  now = aoe_internal_now_us ();
   if (revents & EV_READ)
     receive_batch (iface, now);
   if (revents & EV_WRITE)
@@ -315,11 +296,11 @@ timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
   uint64_t now;
   size_t i;
 
-  /* The time is taken under the lock: a direct submitter may have used
+  /* The time is read under the lock: a direct submitter may have used
    * the engine since the timer fired, and the engine's clock must not
-   * run backwards (io-clock.h keeps it so). */
+   * run backwards. */
   pthread_mutex_lock (&io->engine_lock);
-  now = event_now (io);
+  now = aoe_internal_now_us ();
   receive_waiting (io, now);
   aoe_io_retry_blocked (io, now);
   aoe_engine_tick (io->engine, now);
@@ -336,7 +317,7 @@ commands_queued (struct ev_loop *loop, ev_async *w, int revents)
   struct aoe_io *io = io_of (w, submit_async);
 
   pthread_mutex_lock (&io->engine_lock);
-  pump (io, event_now (io));
+  pump (io, aoe_internal_now_us ());
   unlock_and_complete (io);
 }
 
@@ -566,14 +547,10 @@ aoe_io_close (struct aoe_io *io)
 }
 
 void
-aoe_io_attach (struct aoe_io *io, struct ev_loop *loop, bool own_loop)
+aoe_io_attach (struct aoe_io *io, struct ev_loop *loop)
 {
   size_t i;
 
-  pthread_mutex_lock (&io->engine_lock);
-  io->own_loop = own_loop;
-  io->clock.calibrated = false;   /* another loop: calibrate anew */
-  pthread_mutex_unlock (&io->engine_lock);
   pthread_mutex_lock (&io->queue_lock);
   io->loop = loop;
   pthread_mutex_unlock (&io->queue_lock);
@@ -624,7 +601,7 @@ aoe_io_allow_direct_submit (struct aoe_io *io)
 static bool
 submit_directly (struct aoe_io *io)
 {
-  uint64_t now = aoe_io_now (io);
+  uint64_t now = aoe_internal_now_us ();
 
   submit_batch (io, now);
   aoe_io_send_ready (io, now);

@@ -73,7 +73,7 @@ start_thread (struct aoe_handle *h)
   if (loop == NULL)
     return -1;
   h->thread_loop = loop;
-  aoe_io_attach (h->io, loop, true);
+  aoe_io_attach (h->io, loop);
   /* Signals belong to the application's threads, not to ours. */
   sigfillset (&all);
   pthread_sigmask (SIG_SETMASK, &all, &old);

@@ -102,7 +102,7 @@ aoe_internal_on_temporary_loop (struct aoe_io *io,
 
   if (loop == NULL)
     return -1;
-  aoe_io_attach (io, loop, true);
+  aoe_io_attach (io, loop);
   r = body (io, opaque);
   saved = errno;   /* body's error, if it failed */
   aoe_io_detach (io);
