@@ -229,19 +229,20 @@ check_drops (struct aoe_io_iface *iface)
 }
 
 /* Receive every frame waiting on iface, stamped with the time now (read
- * once by the caller for the whole event: the clock is a system call on
+ * once by the caller for the whole batch: the clock is a system call on
  * some boards); give the interface up after MAX_RECEIVE_ERRORS failures
- * in a row. */
-static void
+ * in a row.  Returns how many frames arrived. */
+static int
 receive_batch (struct aoe_io_iface *iface, uint64_t now)
 {
   struct aoe_io *io = iface->io;
   struct aoe_transport *t = iface->transport;
   struct rx_batch batch = { .io = io, .ifindex = iface->index, .now = now };
+  int n = t->ops->receive_batch (t, receive_frame, &batch);
 
-  if (t->ops->receive_batch (t, receive_frame, &batch) != -1) {
+  if (n != -1) {
     iface->receive_errors = 0;
-    return;
+    return n;
   }
   debug (io->h, AOE_DEBUG_EVENTS, "receive on %s: %s",
          t->ifname, strerror (errno));
@@ -251,6 +252,19 @@ receive_batch (struct aoe_io_iface *iface, uint64_t now)
     ev_io_stop (io->loop, &iface->watcher);
     iface->dead = true;
   }
+  return 0;
+}
+
+/* The time for sending after a receive that took frames: read again.
+ * The process stops (SIGSTOP, a debugger) or is preempted when a system
+ * call returns, so a stall often falls on the receive's; the frames the
+ * pump sends then would carry the time from before it, their deadlines
+ * would already be past when they leave, and the timer would resend
+ * them before their replies could come (tests/test-fault-stall.sh). */
+static uint64_t
+send_time (uint64_t now, int received)
+{
+  return received > 0 ? aoe_internal_now_us () : now;
 }
 
 /* An interface is readable (replies) or writable (a refused frame). */
@@ -264,7 +278,7 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
   pthread_mutex_lock (&io->engine_lock);
   now = aoe_internal_now_us ();
   if (revents & EV_READ)
-    receive_batch (iface, now);
+    now = send_time (now, receive_batch (iface, now));
   if (revents & EV_WRITE)
     aoe_io_retry_blocked (io, now);
   pump (io, now);
@@ -278,14 +292,16 @@ iface_ready (struct ev_loop *loop, ev_io *w, int revents)
  * and libev runs the timer's callback before the readable interfaces'
  * of the same loop iteration.  Resending those frames would make the
  * target serve them twice and shrink the window for no loss. */
-static void
+static int
 receive_waiting (struct aoe_io *io, uint64_t now)
 {
   size_t i;
+  int received = 0;
 
   for (i = 0; i < io->nifaces; ++i)
     if (!io->ifaces[i].dead)
-      receive_batch (&io->ifaces[i], now);
+      received += receive_batch (&io->ifaces[i], now);
+  return received;
 }
 
 /* The engine's deadline came: retransmit, time out, retry refused sends. */
@@ -295,18 +311,22 @@ timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
   struct aoe_io *io = io_of (w, timer);
   uint64_t now;
   size_t i;
+  int received;
 
   /* The time is read under the lock: a direct submitter may have used
    * the engine since the timer fired, and the engine's clock must not
    * run backwards. */
+  /* The tick keeps the time from before the receive: replies that came
+   * during a stall on it are waiting still, and a later time would
+   * declare their frames lost. */
   pthread_mutex_lock (&io->engine_lock);
   now = aoe_internal_now_us ();
-  receive_waiting (io, now);
+  received = receive_waiting (io, now);
   aoe_io_retry_blocked (io, now);
   aoe_engine_tick (io->engine, now);
   for (i = 0; i < io->nifaces; ++i)
     check_drops (&io->ifaces[i]);
-  pump (io, now);
+  pump (io, send_time (now, received));
   unlock_and_complete (io);
 }
 
