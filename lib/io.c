@@ -315,10 +315,10 @@ timer_fired (struct ev_loop *loop, ev_timer *w, int revents)
 
   /* The time is read under the lock: a direct submitter may have used
    * the engine since the timer fired, and the engine's clock must not
-   * run backwards. */
-  /* The tick keeps the time from before the receive: replies that came
-   * during a stall on it are waiting still, and a later time would
-   * declare their frames lost. */
+   * run backwards.  The tick keeps the time from before the receive
+   * (replies that came during a stall on it are waiting still, and a
+   * later time would declare their frames lost); only the pump sends
+   * at a time read after it (send_time). */
   pthread_mutex_lock (&io->engine_lock);
   now = aoe_internal_now_us ();
   received = receive_waiting (io, now);
